@@ -447,3 +447,7 @@ func (s *Socket) Options() (uint32, error) {
 	}
 	return opts, nil
 }
+
+// BindFlags are the flags the socket is bound with (for a socket sharing
+// a UMEM, those of the UMEM's own socket, which it inherits).
+func (s *Socket) BindFlags() uint16 { return s.bindFlags }

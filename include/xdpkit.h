@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * xdpkit.h — AF_XDP sockets and eBPF maps, the C API of libxdpkit.so.
+ *
+ * This header is the contract of the library (ABI version XDPKIT_0.1).
+ *
+ * Conventions
+ *  - Every int-returning function returns 0 (or a non-negative count or
+ *    file descriptor) on success and a negative errno on failure (errno
+ *    itself is left unspecified). xdpkit_last_error() gives the calling
+ *    thread's detailed message of its last failure, xdpkit_strerror() the
+ *    text of an errno. Functions returning pointers return NULL on failure
+ *    and set the message likewise.
+ *  - Handles (struct xdpkit_umem, struct xdpkit_socket) are opaque. NULL,
+ *    forged, closed and double-closed handles are detected: -EINVAL for
+ *    NULL, -EBADF for the others.
+ *  - Config structs start with their size (`sz`): fill it with sizeof(),
+ *    or use XDPKIT_OPTS(). Passing NULL selects every default.
+ *  - The data path is the ring helpers below: static inline functions over
+ *    the rings the kernel shares with user space, as in libxdp. They make
+ *    no call into the library. The same helpers exist as real exported
+ *    symbols (for bindings that cannot inline), and the batch calls move
+ *    many descriptors per call for bindings that pay per call.
+ *  - Like libxdp's, the ring helpers do no locking: one thread per ring.
+ */
+#ifndef XDPKIT_H
+#define XDPKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of the library: (major << 16) | (minor << 8) | patch. */
+#define XDPKIT_VERSION_MAJOR 0
+#define XDPKIT_VERSION_MINOR 1
+#define XDPKIT_VERSION_PATCH 0
+#define XDPKIT_VERSION \
+	((XDPKIT_VERSION_MAJOR << 16) | (XDPKIT_VERSION_MINOR << 8) | XDPKIT_VERSION_PATCH)
+
+/* The version of the loaded library, as XDPKIT_VERSION. */
+int xdpkit_version(void);
+/* The text of an errno (either sign). Never NULL; static storage. */
+const char *xdpkit_strerror(int err);
+/* The calling thread's message for its last failed call ("" if none).
+ * Valid until the thread's next failing call. */
+const char *xdpkit_last_error(void);
+/* Copies the last error message into buf (NUL-terminated). Returns its
+ * length, or -ERANGE when it did not fit (buf then holds a truncated,
+ * terminated copy), -EINVAL for a NULL buf with len > 0. */
+int xdpkit_errmsg(char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Constants (values of the kernel UAPI, linux/if_xdp.h, linux/if_link.h) */
+
+/* bind_flags of struct xdpkit_socket_config */
+#define XDPKIT_BIND_COPY        (1 << 1) /* XDP_COPY: force copy mode */
+#define XDPKIT_BIND_ZEROCOPY    (1 << 2) /* XDP_ZEROCOPY: require zero-copy */
+#define XDPKIT_BIND_NEED_WAKEUP (1 << 3) /* XDP_USE_NEED_WAKEUP */
+#define XDPKIT_BIND_SG          (1 << 4) /* XDP_USE_SG: multi-buffer */
+
+/* xdp_flags of struct xdpkit_socket_config: where the default program
+ * runs. 0 tries native (driver) mode and falls back to generic mode. */
+#define XDPKIT_XDP_FLAGS_SKB_MODE (1U << 1) /* XDP_FLAGS_SKB_MODE */
+#define XDPKIT_XDP_FLAGS_DRV_MODE (1U << 2) /* XDP_FLAGS_DRV_MODE */
+#define XDPKIT_XDP_FLAGS_HW_MODE  (1U << 3) /* XDP_FLAGS_HW_MODE */
+
+/* libxdp_flags of struct xdpkit_socket_config */
+#define XDPKIT_LIBXDP_FLAGS_INHIBIT_PROG_LOAD (1 << 0) /* load no program */
+
+/* flags of struct xdpkit_socket_config */
+#define XDPKIT_SOCKET_NO_RX (1 << 0) /* create no RX ring */
+#define XDPKIT_SOCKET_NO_TX (1 << 1) /* create no TX ring */
+
+/* flags of struct xdpkit_umem_config */
+#define XDPKIT_UMEM_UNALIGNED_CHUNK_FLAG (1 << 0)
+#define XDPKIT_UMEM_TX_SW_CSUM           (1 << 1)
+#define XDPKIT_UMEM_TX_METADATA_LEN      (1 << 2)
+
+/* options of struct xdpkit_desc */
+#define XDPKIT_PKT_CONTD (1 << 0) /* XDP_PKT_CONTD: packet continues */
+
+/* xdpkit_socket_options() bits */
+#define XDPKIT_OPTIONS_ZEROCOPY (1 << 0)
+
+/* Ring flag: the kernel asks to be woken (XDP_RING_NEED_WAKEUP). */
+#define XDPKIT_RING_NEED_WAKEUP (1 << 0)
+
+/* Unaligned mode addresses: low 48 bits base, high 16 bits offset. */
+#define XDPKIT_UNALIGNED_BUF_OFFSET_SHIFT 48
+#define XDPKIT_UNALIGNED_BUF_ADDR_MASK \
+	((1ULL << XDPKIT_UNALIGNED_BUF_OFFSET_SHIFT) - 1)
+
+#define XDPKIT_DEFAULT_RING_SIZE  2048
+#define XDPKIT_DEFAULT_FRAME_SIZE 4096
+#define XDPKIT_DEFAULT_NUM_FRAMES 4096
+
+/* ------------------------------------------------------------------ */
+/* Descriptors and rings */
+
+/* An RX/TX descriptor, laid out as the kernel's struct xdp_desc. */
+struct xdpkit_desc {
+	uint64_t addr;    /* frame address: offset into the UMEM area */
+	uint32_t len;     /* frame length */
+	uint32_t options; /* XDPKIT_PKT_CONTD, ... */
+};
+
+/* Ring state over kernel-shared memory. Do not access the fields: use the
+ * helpers below. Same layout as libxdp's struct xsk_ring_prod/_cons. */
+#define XDPKIT_DEFINE_RING(name)   \
+	struct name {              \
+		uint32_t cached_prod; \
+		uint32_t cached_cons; \
+		uint32_t mask;        \
+		uint32_t size;        \
+		uint32_t *producer;   \
+		uint32_t *consumer;   \
+		void *ring;           \
+		uint32_t *flags;      \
+	}
+
+XDPKIT_DEFINE_RING(xdpkit_ring_prod); /* fill and TX rings */
+XDPKIT_DEFINE_RING(xdpkit_ring_cons); /* completion and RX rings */
+
+/* The library itself defines XDPKIT_API_INLINE as nothing to emit one
+ * real copy of each helper; programs get static inline ones. */
+#ifndef XDPKIT_API_INLINE
+#define XDPKIT_API_INLINE static inline
+#endif
+
+/* Slot idx of a fill ring: write a frame address into it. */
+XDPKIT_API_INLINE uint64_t *xdpkit_ring_fill_addr(struct xdpkit_ring_prod *fill, uint32_t idx)
+{
+	return &((uint64_t *)fill->ring)[idx & fill->mask];
+}
+
+/* Entry idx of a completion ring: the address of a frame that was sent. */
+XDPKIT_API_INLINE const uint64_t *xdpkit_ring_comp_addr(const struct xdpkit_ring_cons *comp, uint32_t idx)
+{
+	return &((const uint64_t *)comp->ring)[idx & comp->mask];
+}
+
+/* Slot idx of a TX ring: fill in the descriptor to send. */
+XDPKIT_API_INLINE struct xdpkit_desc *xdpkit_ring_tx_desc(struct xdpkit_ring_prod *tx, uint32_t idx)
+{
+	return &((struct xdpkit_desc *)tx->ring)[idx & tx->mask];
+}
+
+/* Entry idx of an RX ring: a received frame. */
+XDPKIT_API_INLINE const struct xdpkit_desc *xdpkit_ring_rx_desc(const struct xdpkit_ring_cons *rx, uint32_t idx)
+{
+	return &((const struct xdpkit_desc *)rx->ring)[idx & rx->mask];
+}
+
+/* Non-zero when the kernel must be woken for this producer ring: after
+ * submitting to TX call xdpkit_socket_kick(), after filling the fill ring
+ * call xdpkit_socket_wakeup_rx() or poll(). Needs XDPKIT_BIND_NEED_WAKEUP;
+ * without it the kernel never sets the flag and always needs the kick. */
+XDPKIT_API_INLINE int xdpkit_ring_prod_needs_wakeup(const struct xdpkit_ring_prod *r)
+{
+	return __atomic_load_n(r->flags, __ATOMIC_RELAXED) & XDPKIT_RING_NEED_WAKEUP;
+}
+
+/* Number of free entries, at least nb if that many are free. Reads the
+ * kernel's consumer index (acquire) only when the cache shows fewer. */
+XDPKIT_API_INLINE uint32_t xdpkit_ring_prod_free(struct xdpkit_ring_prod *r, uint32_t nb)
+{
+	uint32_t free_entries = r->cached_cons - r->cached_prod;
+
+	if (free_entries >= nb)
+		return free_entries;
+	r->cached_cons = __atomic_load_n(r->consumer, __ATOMIC_ACQUIRE);
+	r->cached_cons += r->size;
+	return r->cached_cons - r->cached_prod;
+}
+
+/* Number of entries ready to consume, at most nb. Reads the kernel's
+ * producer index (acquire) only when the cache is empty. */
+XDPKIT_API_INLINE uint32_t xdpkit_ring_cons_avail(struct xdpkit_ring_cons *r, uint32_t nb)
+{
+	uint32_t entries = r->cached_prod - r->cached_cons;
+
+	if (entries == 0) {
+		r->cached_prod = __atomic_load_n(r->producer, __ATOMIC_ACQUIRE);
+		entries = r->cached_prod - r->cached_cons;
+	}
+	return entries > nb ? nb : entries;
+}
+
+/* Reserves exactly nb entries or none. Returns nb or 0; *idx is the first. */
+XDPKIT_API_INLINE uint32_t xdpkit_ring_prod_reserve(struct xdpkit_ring_prod *prod, uint32_t nb, uint32_t *idx)
+{
+	if (xdpkit_ring_prod_free(prod, nb) < nb)
+		return 0;
+	*idx = prod->cached_prod;
+	prod->cached_prod += nb;
+	return nb;
+}
+
+/* Publishes nb reserved entries to the kernel (release ordering). */
+XDPKIT_API_INLINE void xdpkit_ring_prod_submit(struct xdpkit_ring_prod *prod, uint32_t nb)
+{
+	__atomic_store_n(prod->producer, *prod->producer + nb, __ATOMIC_RELEASE);
+}
+
+/* Gives back the last nb reserved, not yet submitted entries. */
+XDPKIT_API_INLINE void xdpkit_ring_prod_cancel(struct xdpkit_ring_prod *prod, uint32_t nb)
+{
+	prod->cached_prod -= nb;
+}
+
+/* Takes up to nb ready entries. Returns how many; *idx is the first. */
+XDPKIT_API_INLINE uint32_t xdpkit_ring_cons_peek(struct xdpkit_ring_cons *cons, uint32_t nb, uint32_t *idx)
+{
+	uint32_t entries = xdpkit_ring_cons_avail(cons, nb);
+
+	if (entries > 0) {
+		*idx = cons->cached_cons;
+		cons->cached_cons += entries;
+	}
+	return entries;
+}
+
+/* Puts back the last nb peeked, not yet released entries. */
+XDPKIT_API_INLINE void xdpkit_ring_cons_cancel(struct xdpkit_ring_cons *cons, uint32_t nb)
+{
+	cons->cached_cons -= nb;
+}
+
+/* Hands nb consumed entries back to the kernel (release ordering). */
+XDPKIT_API_INLINE void xdpkit_ring_cons_release(struct xdpkit_ring_cons *cons, uint32_t nb)
+{
+	__atomic_store_n(cons->consumer, *cons->consumer + nb, __ATOMIC_RELEASE);
+}
+
+/* Unaligned mode: the base address (low 48 bits) of a descriptor address. */
+XDPKIT_API_INLINE uint64_t xdpkit_umem_addr_base(uint64_t addr)
+{
+	return addr & XDPKIT_UNALIGNED_BUF_ADDR_MASK;
+}
+
+/* Unaligned mode: the offset (high 16 bits) of a descriptor address. */
+XDPKIT_API_INLINE uint64_t xdpkit_umem_addr_offset(uint64_t addr)
+{
+	return addr >> XDPKIT_UNALIGNED_BUF_OFFSET_SHIFT;
+}
+
+/* The UMEM offset of a descriptor address in either mode (base + offset). */
+XDPKIT_API_INLINE uint64_t xdpkit_umem_addr(uint64_t addr)
+{
+	return xdpkit_umem_addr_base(addr) + xdpkit_umem_addr_offset(addr);
+}
+
+/* Pointer to the data of a frame, given the UMEM area and its address. */
+XDPKIT_API_INLINE void *xdpkit_umem_data(void *area, uint64_t addr)
+{
+	return &((char *)area)[xdpkit_umem_addr(addr)];
+}
+
+/* ------------------------------------------------------------------ */
+/* Config structs */
+
+/* Sets up a config struct on the stack with its size filled in:
+ *   XDPKIT_OPTS(xdpkit_umem_config, cfg, .frame_size = 2048); */
+#define XDPKIT_OPTS(TYPE, NAME, ...) \
+	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+
+/* UMEM configuration; zero fields take the defaults. */
+struct xdpkit_umem_config {
+	size_t sz;                /* sizeof(struct xdpkit_umem_config) */
+	uint32_t fill_size;       /* fill ring entries, power of two (2048) */
+	uint32_t comp_size;       /* completion ring entries (2048) */
+	uint32_t frame_size;      /* 2048..page size, power of two (4096) */
+	uint32_t frame_headroom;  /* bytes reserved before RX data (0) */
+	uint32_t flags;           /* XDPKIT_UMEM_* */
+	uint32_t tx_metadata_len; /* XDP_UMEM_TX_METADATA_LEN room (0) */
+};
+
+/* Socket configuration; zero fields take the defaults. */
+struct xdpkit_socket_config {
+	size_t sz;                 /* sizeof(struct xdpkit_socket_config) */
+	uint32_t rx_size;          /* RX ring entries, power of two (2048) */
+	uint32_t tx_size;          /* TX ring entries, power of two (2048) */
+	uint32_t libxdp_flags;     /* XDPKIT_LIBXDP_FLAGS_* */
+	uint32_t xdp_flags;        /* XDPKIT_XDP_FLAGS_*_MODE (0: auto) */
+	uint16_t bind_flags;       /* XDPKIT_BIND_* */
+	uint16_t reserved;         /* must be 0 */
+	uint32_t flags;            /* XDPKIT_SOCKET_NO_RX / _NO_TX */
+	uint32_t fill_size;        /* own fill ring when sharing a UMEM bound elsewhere */
+	uint32_t comp_size;        /* own completion ring, likewise */
+	uint32_t busy_poll_usecs;  /* SO_BUSY_POLL when non-zero */
+	uint32_t busy_poll_budget; /* SO_BUSY_POLL_BUDGET when non-zero */
+	uint32_t prefer_busy_poll; /* SO_PREFER_BUSY_POLL when non-zero */
+	uint32_t max_tx_skb_budget;/* XDP_MAX_TX_SKB_BUDGET when non-zero */
+};
+
+/* Kernel XDP_STATISTICS of a socket. */
+struct xdpkit_stats {
+	size_t sz;                          /* sizeof(struct xdpkit_stats) */
+	uint64_t rx_dropped;                /* dropped for other reasons */
+	uint64_t rx_invalid_descs;          /* dropped for invalid descriptors */
+	uint64_t tx_invalid_descs;          /* TX descriptors found invalid */
+	uint64_t rx_ring_full;              /* dropped: RX ring full */
+	uint64_t rx_fill_ring_empty_descs;  /* fill ring empty when needed */
+	uint64_t tx_ring_empty_descs;       /* TX ring empty when looked at */
+};
+
+/* ------------------------------------------------------------------ */
+/* UMEM */
+
+struct xdpkit_umem;
+
+/* Registers a UMEM. area: page-aligned memory of size bytes that stays
+ * mapped until xdpkit_umem_delete, or NULL to have the library mmap one of
+ * size bytes (0: DEFAULT_NUM_FRAMES frames). fill and comp, when not NULL,
+ * are initialised to the UMEM's fill and completion rings and must outlive
+ * the UMEM (the batch calls use them too). cfg: NULL for defaults.
+ * Errors: -EINVAL (NULL out, bad size/frame size/headroom/ring size/flags,
+ * unaligned area), -ENOMEM, -EPERM (capability), other kernel errors. */
+int xdpkit_umem_create(struct xdpkit_umem **out, void *area, uint64_t size,
+		       struct xdpkit_ring_prod *fill, struct xdpkit_ring_cons *comp,
+		       const struct xdpkit_umem_config *cfg);
+/* The UMEM's memory; frame addresses are offsets into it. NULL if bad. */
+void *xdpkit_umem_area(struct xdpkit_umem *umem);
+/* The UMEM's size in bytes, or a negative errno. */
+int64_t xdpkit_umem_size(struct xdpkit_umem *umem);
+/* The UMEM's socket fd (the first socket bound on it uses it). */
+int xdpkit_umem_fd(struct xdpkit_umem *umem);
+/* The fill and completion rings the UMEM uses (the caller's, if given at
+ * create, else the library's own). NULL for a bad handle. */
+struct xdpkit_ring_prod *xdpkit_umem_fill_ring(struct xdpkit_umem *umem);
+struct xdpkit_ring_cons *xdpkit_umem_comp_ring(struct xdpkit_umem *umem);
+/* Unregisters and frees the UMEM. -EBUSY while sockets use it. */
+int xdpkit_umem_delete(struct xdpkit_umem *umem);
+
+/* ------------------------------------------------------------------ */
+/* Sockets */
+
+struct xdpkit_socket;
+
+/* Creates an AF_XDP socket on queue of ifname over umem and binds it.
+ * rx and tx, when not NULL, are initialised to the socket's rings and
+ * must outlive it. Unless cfg->libxdp_flags inhibits it, the default
+ * program (queue -> XSKMAP -> socket, else XDP_PASS) is attached through a
+ * bpf_link and the socket stored in its XSKMAP; both are undone on delete.
+ * The first socket of a UMEM uses its fill/comp rings; later ones share
+ * the UMEM (XDP_SHARED_UMEM) and, on another queue or device, get their
+ * own fill/comp rings (see xdpkit_socket_create_shared).
+ * Errors: -EINVAL (NULL out/ifname/umem, bad config, queue out of range),
+ * -EBADF (closed or forged umem), -ENODEV (no such interface), -EBUSY
+ * (queue in use, other XDP program attached), -EOPNOTSUPP (zero-copy
+ * required but not supported), -EPERM. */
+int xdpkit_socket_create(struct xdpkit_socket **out, const char *ifname, uint32_t queue,
+			 struct xdpkit_umem *umem, struct xdpkit_ring_cons *rx,
+			 struct xdpkit_ring_prod *tx, const struct xdpkit_socket_config *cfg);
+/* As xdpkit_socket_create, also initialising fill and comp (when not NULL)
+ * to the fill/completion rings the socket uses: its own when it shares
+ * the UMEM on another queue or device, else the UMEM's. */
+int xdpkit_socket_create_shared(struct xdpkit_socket **out, const char *ifname, uint32_t queue,
+				struct xdpkit_umem *umem, struct xdpkit_ring_cons *rx,
+				struct xdpkit_ring_prod *tx, struct xdpkit_ring_prod *fill,
+				struct xdpkit_ring_cons *comp, const struct xdpkit_socket_config *cfg);
+/* The socket's file descriptor (for poll/epoll), or a negative errno. */
+int xdpkit_socket_fd(struct xdpkit_socket *sock);
+/* The rings the socket uses. NULL for a bad handle or an absent ring. */
+struct xdpkit_ring_cons *xdpkit_socket_rx_ring(struct xdpkit_socket *sock);
+struct xdpkit_ring_prod *xdpkit_socket_tx_ring(struct xdpkit_socket *sock);
+struct xdpkit_ring_prod *xdpkit_socket_fill_ring(struct xdpkit_socket *sock);
+struct xdpkit_ring_cons *xdpkit_socket_comp_ring(struct xdpkit_socket *sock);
+/* Removes the socket from its XSKMAP, detaches the default program with
+ * its last socket, unmaps the rings and closes the socket. */
+int xdpkit_socket_delete(struct xdpkit_socket *sock);
+/* Wakes the kernel to send what the TX ring holds (sendto, MSG_DONTWAIT).
+ * EAGAIN, EBUSY, ENOBUFS and ENETDOWN count as success, as in libxdp. */
+int xdpkit_socket_kick(struct xdpkit_socket *sock);
+/* Wakes the kernel to take frames from the fill ring (recvfrom,
+ * MSG_DONTWAIT); for need_wakeup on RX. EAGAIN counts as success. */
+int xdpkit_socket_wakeup_rx(struct xdpkit_socket *sock);
+/* poll() on the socket: events are POLLIN/POLLOUT; returns the ready
+ * events (0 on timeout) or a negative errno. EINTR is retried. */
+int xdpkit_socket_poll(struct xdpkit_socket *sock, short events, int timeout_ms);
+/* Reads XDP_STATISTICS. stats->sz must be set. */
+int xdpkit_socket_stats(struct xdpkit_socket *sock, struct xdpkit_stats *stats);
+/* Reads XDP_OPTIONS into *opts (XDPKIT_OPTIONS_ZEROCOPY). */
+int xdpkit_socket_options(struct xdpkit_socket *sock, uint32_t *opts);
+/* The queue and interface index the socket is bound to. */
+int xdpkit_socket_queue(struct xdpkit_socket *sock);
+int xdpkit_socket_ifindex(struct xdpkit_socket *sock);
+/* The mode of the default program serving the socket: XDPKIT_XDP_FLAGS_
+ * SKB_MODE, _DRV_MODE or _HW_MODE; 0 when it has none. */
+int xdpkit_socket_xdp_mode(struct xdpkit_socket *sock);
+/* The kernel id of the default program serving the socket, 0 if none. */
+int xdpkit_socket_prog_id(struct xdpkit_socket *sock);
+
+/* ------------------------------------------------------------------ */
+/* Batch calls: one call moves many descriptors; for bindings. They use
+ * the rings the handles hold and do not enter the Go runtime. */
+
+/* Takes up to max received descriptors into out and releases them.
+ * Returns the number taken (0 when none). */
+int xdpkit_rx_batch(struct xdpkit_socket *sock, struct xdpkit_desc *out, uint32_t max);
+/* Queues up to n descriptors for sending (as many as fit; every one is
+ * checked against the UMEM first, -EINVAL if one lies outside it) and,
+ * when kick is non-zero, wakes the kernel if it needs it. Returns the
+ * number queued. */
+int xdpkit_tx_batch(struct xdpkit_socket *sock, const struct xdpkit_desc *in, uint32_t n, int kick);
+/* Puts up to n frame addresses on the UMEM's fill ring (as many as fit).
+ * Returns the number put. */
+int xdpkit_fill_batch(struct xdpkit_umem *umem, const uint64_t *addrs, uint32_t n);
+/* Takes up to max sent frame addresses from the UMEM's completion ring.
+ * Returns the number taken. */
+int xdpkit_comp_batch(struct xdpkit_umem *umem, uint64_t *addrs, uint32_t max);
+
+/* ------------------------------------------------------------------ */
+/* Interfaces */
+
+/* Active RX and TX queue counts of an interface (ethtool channels; 1/1
+ * for drivers without them). Either pointer may be NULL. -ENODEV. */
+int xdpkit_if_queues(const char *ifname, uint32_t *rx, uint32_t *tx);
+/* Index of an interface, or -ENODEV. */
+int xdpkit_if_index(const char *ifname);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* XDPKIT_H */
