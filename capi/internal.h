@@ -9,6 +9,8 @@
 
 #define XDPKIT_MAGIC_UMEM 0x786b756dU /* "xkum" */
 #define XDPKIT_MAGIC_SOCK 0x786b736bU /* "xksk" */
+#define XDPKIT_MAGIC_PROG 0x786b7067U /* "xkpg" */
+#define XDPKIT_MAGIC_LINK 0x786b6c6eU /* "xkln" */
 
 /* A UMEM handle. gohandle is the cgo.Handle of the Go *xsk.Umem. fill/comp
  * point at the caller's ring structs or at the handle's own. */
@@ -39,6 +41,17 @@ struct xdpkit_socket {
 	struct xdpkit_ring_prod tx_own;
 	struct xdpkit_ring_prod fill_own;
 	struct xdpkit_ring_cons comp_own;
+};
+
+/* Program and link handles: just the Go object behind them. */
+struct xdpkit_prog {
+	uint32_t magic;
+	uintptr_t gohandle;
+};
+
+struct xdpkit_link {
+	uint32_t magic;
+	uintptr_t gohandle;
 };
 
 /* Registry of live handles, so NULL, forged and closed handles are told

@@ -96,7 +96,9 @@ int xdpkit__registry_has(const void *h)
 
 int xdpkit__check(const void *h, uint32_t magic, const char *fn)
 {
-	const char *kind = magic == XDPKIT_MAGIC_UMEM ? "umem" : "socket";
+	const char *kind = magic == XDPKIT_MAGIC_UMEM ? "umem" :
+			   magic == XDPKIT_MAGIC_SOCK ? "socket" :
+			   magic == XDPKIT_MAGIC_PROG ? "program" : "link";
 
 	if (!h)
 		return xdpkit__fail(EINVAL, "%s: %s handle is NULL", fn, kind);

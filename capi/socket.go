@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime/cgo"
 
+	"github.com/xdpkit/xdpkit/maps"
 	"github.com/xdpkit/xdpkit/xsk"
 	"golang.org/x/sys/unix"
 )
@@ -33,6 +34,11 @@ func attachMode(flags uint32) (xsk.AttachMode, error) {
 		return xsk.AttachHW, nil
 	}
 	return 0, fmt.Errorf("xdp_flags %#x: want one of SKB_MODE, DRV_MODE, HW_MODE or 0: %w", flags, unix.EINVAL)
+}
+
+// modeFlags turns an attach mode into its XDP_FLAGS_*_MODE bit.
+func modeFlags(m xsk.AttachMode) C.int {
+	return map[xsk.AttachMode]C.int{xsk.AttachSKB: xdpFlagsSKB, xsk.AttachDrv: xdpFlagsDrv, xsk.AttachHW: xdpFlagsHW}[m]
 }
 
 //export xdpkitGoSocketCreate
@@ -124,7 +130,7 @@ func xdpkitGoSocketInfo(h *C.struct_xdpkit_socket, what C.int) (ret C.int) {
 		return 0
 	}
 	if what == 2 {
-		return map[xsk.AttachMode]C.int{xsk.AttachSKB: xdpFlagsSKB, xsk.AttachDrv: xdpFlagsDrv, xsk.AttachHW: xdpFlagsHW}[p.Mode()]
+		return modeFlags(p.Mode())
 	}
 	id, err := p.ProgramID()
 	if err != nil {
@@ -146,6 +152,22 @@ func xdpkitGoIfQueues(ifname *C.char, rx, tx *C.uint32_t) (ret C.int) {
 	}
 	if tx != nil {
 		*tx = C.uint32_t(q.TX)
+	}
+	return 0
+}
+
+//export xdpkitGoSocketUseXSKMap
+func xdpkitGoSocketUseXSKMap(h *C.struct_xdpkit_socket, mapFD C.int) (ret C.int) {
+	defer guard("xdpkit_socket_update_xskmap", &ret)
+	enter("xdpkitGoSocketUseXSKMap")
+	s := cgo.Handle(h.gohandle).Value().(*xsk.Socket)
+	m, err := maps.OpenFD(int(mapFD))
+	if err != nil {
+		return fail(fmt.Errorf("xdpkit_socket_update_xskmap: %w", err))
+	}
+	defer m.Close()
+	if err := s.AddToXSKMap(m.Ebpf()); err != nil {
+		return fail(fmt.Errorf("xdpkit_socket_update_xskmap: %w", err))
 	}
 	return 0
 }

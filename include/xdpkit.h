@@ -264,8 +264,19 @@ XDPKIT_API_INLINE void *xdpkit_umem_data(void *area, uint64_t addr)
 
 /* Sets up a config struct on the stack with its size filled in:
  *   XDPKIT_OPTS(xdpkit_umem_config, cfg, .frame_size = 2048); */
+#ifndef __cplusplus
 #define XDPKIT_OPTS(TYPE, NAME, ...) \
 	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+#else
+/* g++ before 14 warns (-Wextra) about every field a designated initialiser
+ * leaves out; those fields are zero, as intended. */
+#define XDPKIT_OPTS(TYPE, NAME, ...) \
+	_Pragma("GCC diagnostic push") \
+	_Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"") \
+	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }; \
+	_Pragma("GCC diagnostic pop") \
+	static_assert(sizeof(NAME) == sizeof(struct TYPE), "XDPKIT_OPTS")
+#endif
 
 /* UMEM configuration; zero fields take the defaults. */
 struct xdpkit_umem_config {
@@ -421,6 +432,150 @@ int xdpkit_comp_batch(struct xdpkit_umem *umem, uint64_t *addrs, uint32_t max);
 int xdpkit_if_queues(const char *ifname, uint32_t *rx, uint32_t *tx);
 /* Index of an interface, or -ENODEV. */
 int xdpkit_if_index(const char *ifname);
+
+/* ------------------------------------------------------------------ */
+/* Maps. A map is named by its file descriptor. Maps the library creates
+ * or opens (create, open_pinned, open_id) belong to it until
+ * xdpkit_map_close(); the element calls take any map fd, the library's or
+ * one from elsewhere. Key and value sizes are checked against the map
+ * before any system call: a wrong size is -EINVAL. For per-CPU maps a
+ * value is round_up(value_size, 8) * possible CPUs bytes. Missing keys
+ * are -ENOENT, existing ones with XDPKIT_MAP_NOEXIST -EEXIST, a full map
+ * -E2BIG (or -ENOSPC). */
+
+/* Map types: the kernel's BPF_MAP_TYPE_* values (any of them works). */
+#define XDPKIT_MAP_HASH        1
+#define XDPKIT_MAP_ARRAY       2
+#define XDPKIT_MAP_PERCPU_HASH 5
+#define XDPKIT_MAP_PERCPU_ARRAY 6
+#define XDPKIT_MAP_LRU_HASH    9
+#define XDPKIT_MAP_DEVMAP      14
+#define XDPKIT_MAP_CPUMAP      16
+#define XDPKIT_MAP_XSKMAP      17
+#define XDPKIT_MAP_QUEUE       22
+#define XDPKIT_MAP_STACK       23
+#define XDPKIT_MAP_DEVMAP_HASH 25
+
+/* Update flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST. */
+#define XDPKIT_MAP_ANY     0
+#define XDPKIT_MAP_NOEXIST 1
+#define XDPKIT_MAP_EXIST   2
+
+/* What xdpkit_map_info() reports. */
+struct xdpkit_map_info {
+	size_t sz;            /* sizeof(struct xdpkit_map_info) */
+	uint32_t type;        /* XDPKIT_MAP_* */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t flags;       /* BPF_F_* map flags */
+	uint32_t id;          /* kernel map id */
+	char name[16];        /* NUL-terminated */
+};
+
+/* Creates a map; returns its fd. name may be NULL. Keyless maps (QUEUE,
+ * STACK) take key_size 0. */
+int xdpkit_map_create(uint32_t type, uint32_t key_size, uint32_t value_size,
+		      uint32_t max_entries, uint32_t flags, const char *name);
+/* Opens a map pinned in bpffs; returns its fd. */
+int xdpkit_map_open_pinned(const char *path);
+/* Opens a map by kernel id; returns its fd. */
+int xdpkit_map_open_id(uint32_t id);
+/* Pins a map in bpffs (mounting bpffs at /sys/fs/bpf if the path is under
+ * it and nothing is mounted there). */
+int xdpkit_map_pin(int fd, const char *path);
+/* Removes a pin (unlinks the path). */
+int xdpkit_map_unpin(const char *path);
+/* Closes a map the library created or opened. -EBADF for another fd. */
+int xdpkit_map_close(int fd);
+/* Type, sizes, flags, id and name of any map fd. info->sz must be set. */
+int xdpkit_map_info(int fd, struct xdpkit_map_info *info);
+
+int xdpkit_map_update(int fd, const void *key, uint32_t key_size,
+		      const void *value, uint32_t value_size, uint64_t flags);
+int xdpkit_map_lookup(int fd, const void *key, uint32_t key_size,
+		      void *value, uint32_t value_size);
+int xdpkit_map_delete(int fd, const void *key, uint32_t key_size);
+int xdpkit_map_lookup_and_delete(int fd, const void *key, uint32_t key_size,
+				 void *value, uint32_t value_size);
+/* Writes the key after key into next (key NULL: the first key).
+ * -ENOENT after the last key. */
+int xdpkit_map_next_key(int fd, const void *key, void *next, uint32_t key_size);
+
+/* Batch calls: count entries of key_size/value_size bytes packed in
+ * keys/values. They return the number of entries done; -EOPNOTSUPP when
+ * the map type has no batch support. */
+int xdpkit_map_update_batch(int fd, const void *keys, const void *values, uint32_t count,
+			    uint32_t key_size, uint32_t value_size, uint64_t flags);
+int xdpkit_map_delete_batch(int fd, const void *keys, uint32_t count, uint32_t key_size);
+/* Position of a batch lookup; zero it to start from the beginning. */
+struct xdpkit_map_cursor {
+	uint8_t token[32]; /* the kernel's position (opaque) */
+	uint32_t started;
+	uint32_t ended;    /* non-zero once the whole map has been read */
+};
+/* Reads up to count entries from cursor's position and advances it.
+ * Returns the number read; 0 (with cursor->ended set) at the end. */
+int xdpkit_map_lookup_batch(int fd, struct xdpkit_map_cursor *cursor, void *keys, void *values,
+			    uint32_t count, uint32_t key_size, uint32_t value_size);
+
+/* XSKMAP: stores the socket at queue / removes the entry. */
+int xdpkit_xskmap_set(int fd, uint32_t queue, struct xdpkit_socket *sock);
+int xdpkit_xskmap_clear(int fd, uint32_t queue);
+/* Stores the socket in the caller's XSKMAP at the socket's queue (libxdp's
+ * xsk_socket__update_xskmap); the entry is removed when the socket closes. */
+int xdpkit_socket_update_xskmap(struct xdpkit_socket *sock, int map_fd);
+
+/* CPUMAP (struct bpf_cpumap_val): enables cpu with a queue of qsize frames
+ * and, when prog_fd > 0, an XDP program loaded for CPUMAP run on it. */
+int xdpkit_cpumap_set(int fd, uint32_t cpu, uint32_t qsize, int prog_fd);
+/* Reads a CPUMAP entry: queue size and program id (0: none). Either
+ * pointer may be NULL. */
+int xdpkit_cpumap_get(int fd, uint32_t cpu, uint32_t *qsize, uint32_t *prog_id);
+/* DEVMAP / DEVMAP_HASH (struct bpf_devmap_val): key -> ifindex, with an
+ * XDP program loaded for DEVMAP when prog_fd > 0. */
+int xdpkit_devmap_set(int fd, uint32_t key, uint32_t ifindex, int prog_fd);
+int xdpkit_devmap_get(int fd, uint32_t key, uint32_t *ifindex, uint32_t *prog_id);
+
+/* QUEUE / STACK. push: flags XDPKIT_MAP_EXIST makes a full map drop its
+ * oldest value, otherwise a full map is -E2BIG. peek/pop: -ENOENT when
+ * empty; QUEUE gives the oldest value, STACK the newest. */
+int xdpkit_queue_push(int fd, const void *value, uint32_t value_size, uint64_t flags);
+int xdpkit_queue_peek(int fd, void *value, uint32_t value_size);
+int xdpkit_queue_pop(int fd, void *value, uint32_t value_size);
+
+/* ------------------------------------------------------------------ */
+/* XDP programs */
+
+struct xdpkit_prog;
+struct xdpkit_link;
+
+/* Loads the ELF object at path with its maps and selects the program
+ * name: a function or section name, or NULL for the object's only XDP
+ * program. -ENOENT when there is no such program. */
+int xdpkit_prog_load_file(struct xdpkit_prog **out, const char *path, const char *name);
+/* Loads xdpkit's default program (rx_queue_index -> xsks_map -> socket,
+ * else XDP_PASS) for a caller who manages it: attach it and use
+ * xdpkit_prog_map_fd(prog, "xsks_map"). max_queues sizes the XSKMAP. */
+int xdpkit_prog_load_default(struct xdpkit_prog **out, uint32_t max_queues);
+/* The program's fd and kernel id. */
+int xdpkit_prog_fd(struct xdpkit_prog *prog);
+int xdpkit_prog_id(struct xdpkit_prog *prog);
+/* The fd of the object's map called name (e.g. "xsks_map"); it belongs to
+ * the program and stays valid until xdpkit_prog_delete. */
+int xdpkit_prog_map_fd(struct xdpkit_prog *prog, const char *name);
+/* Attaches through a bpf_link; xdp_flags: XDPKIT_XDP_FLAGS_*_MODE or 0
+ * (auto: native, falling back to generic). The link detaches on
+ * xdpkit_link_detach and when the process exits. */
+int xdpkit_prog_attach(struct xdpkit_prog *prog, const char *ifname, uint32_t xdp_flags,
+		       struct xdpkit_link **out);
+/* The mode a link attached in (XDPKIT_XDP_FLAGS_*_MODE). */
+int xdpkit_link_mode(struct xdpkit_link *link);
+/* Detaches and frees a link. */
+int xdpkit_link_detach(struct xdpkit_link *link);
+/* Unloads the program and closes the object's maps (attached links keep
+ * the program running until detached). */
+int xdpkit_prog_delete(struct xdpkit_prog *prog);
 
 #ifdef __cplusplus
 } /* extern "C" */

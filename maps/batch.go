@@ -3,19 +3,35 @@ package maps
 import (
 	"fmt"
 
+	"github.com/cilium/ebpf"
+
 	"golang.org/x/sys/unix"
 )
 
-// Cursor tracks a batch lookup across calls. The zero value starts at the
-// beginning of the map.
+// Cursor tracks a batch lookup across calls: the kernel's position token
+// and whether the walk has started and finished. The zero value starts at
+// the beginning of the map.
 type Cursor struct {
-	in, out []byte
-	started bool
-	done    bool
+	Token   [32]byte
+	Started bool
+	Ended   bool
 }
 
 // Done reports whether a batch lookup has gone through the whole map.
-func (c *Cursor) Done() bool { return c.done }
+func (c *Cursor) Done() bool { return c.Ended }
+
+// tokenSize is the size of the kernel's batch position: a u32 bucket for
+// hash maps, a key for the others.
+func (m *Map) tokenSize() (int, error) {
+	switch m.info.Type {
+	case ebpf.Hash, ebpf.PerCPUHash, ebpf.LRUHash, ebpf.LRUCPUHash:
+		return 4, nil
+	}
+	if m.info.KeySize > 32 {
+		return 0, fmt.Errorf("batch lookup: keys of %d bytes exceed the cursor's 32: %w", m.info.KeySize, unix.EINVAL)
+	}
+	return int(m.info.KeySize), nil
+}
 
 func (m *Map) batchCount(keys, values []byte) (uint32, error) {
 	ks, vs := m.info.KeySize, m.ValueBufSize()
@@ -37,24 +53,22 @@ func (m *Map) batch(op string, cmd int, c *Cursor, keys, values []byte, count ui
 	}
 	var in, out []byte
 	if c != nil {
-		if c.in == nil {
-			size := m.info.KeySize
-			if size < 8 {
-				size = 8
-			}
-			c.in, c.out = make([]byte, size), make([]byte, size)
+		size, err := m.tokenSize()
+		if err != nil {
+			return 0, err
 		}
-		if c.started {
-			in = c.in
+		// The kernel reads in_batch before it writes out_batch, so one
+		// buffer serves both.
+		out = c.Token[:size]
+		if c.Started {
+			in = out
 		}
-		out = c.out
 	}
 	n, e := batchOp(cmd, m.m.FD(), in, out, keys, values, count, flags)
 	if c != nil {
-		c.started = true
-		copy(c.in, c.out)
+		c.Started = true
 		if e == unix.ENOENT {
-			c.done = true
+			c.Ended = true
 			return int(n), nil
 		}
 	}
@@ -94,7 +108,7 @@ func (m *Map) BatchLookup(c *Cursor, keysOut, valuesOut []byte) (int, error) {
 		return 0, fmt.Errorf("batch lookup: nil cursor: %w", unix.EINVAL)
 	}
 	n, err := m.batchCount(keysOut, valuesOut)
-	if err != nil || n == 0 || c.done {
+	if err != nil || n == 0 || c.Ended {
 		return 0, err
 	}
 	return m.batch("batch lookup", cmdMapLookupBatch, c, keysOut, valuesOut, n, 0)
@@ -106,7 +120,7 @@ func (m *Map) BatchLookupAndDelete(c *Cursor, keysOut, valuesOut []byte) (int, e
 		return 0, fmt.Errorf("batch lookup and delete: nil cursor: %w", unix.EINVAL)
 	}
 	n, err := m.batchCount(keysOut, valuesOut)
-	if err != nil || n == 0 || c.done {
+	if err != nil || n == 0 || c.Ended {
 		return 0, err
 	}
 	return m.batch("batch lookup and delete", cmdMapLookupAndDeleteBatch, c, keysOut, valuesOut, n, 0)

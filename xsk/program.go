@@ -124,3 +124,10 @@ func (p *DefaultProgram) ProgramID() (ebpf.ProgramID, error) {
 	}
 	return id, nil
 }
+
+// DefaultProgramSpec returns the collection of the default redirect
+// program, for callers who load and attach it themselves: its programs
+// are xdpkit_redirect and xdpkit_redirect_frags, its XSKMAP xsks_map.
+func DefaultProgramSpec() (*ebpf.CollectionSpec, error) {
+	return loadRedirect()
+}

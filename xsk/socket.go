@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/cilium/ebpf"
@@ -65,6 +66,7 @@ type Socket struct {
 	ownRings  bool // fill/comp are this socket's own
 	prog      *DefaultProgram
 	xskmap    *ebpf.Map
+	userMaps  []*ebpf.Map // XSKMAPs added with AddToXSKMap (own clones)
 	bindFlags uint16
 	bound     bool
 	closed    bool
@@ -193,7 +195,7 @@ func (s *Socket) setup(cfg SocketConfig, ns uint64, queues Queues) error {
 	if err := s.setOptions(cfg); err != nil {
 		return err
 	}
-	if err := retryEINTR(func() error { return unix.Bind(s.fd, &bind) }); err != nil {
+	if err := bindRetryBusy(s.fd, &bind); err != nil {
 		return bindError(err, bind.Flags)
 	}
 	s.bound = true
@@ -289,18 +291,66 @@ func (s *Socket) setOptions(cfg SocketConfig) error {
 	return nil
 }
 
+// bindBusyWait bounds how long bind retries EBUSY: the kernel releases a
+// closed socket's hold on its queue asynchronously (deferred work), so a
+// bind right after a close on the same queue sees EBUSY for a few ms.
+const bindBusyWait = 500 * time.Millisecond
+
+// bindRetryBusy binds, retrying EINTR, and EBUSY for up to bindBusyWait.
+func bindRetryBusy(fd int, sa *unix.SockaddrXDP) error {
+	deadline := time.Now().Add(bindBusyWait)
+	for {
+		err := retryEINTR(func() error { return unix.Bind(fd, sa) })
+		if !errors.Is(err, unix.EBUSY) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 func bindError(err error, flags uint16) error {
 	switch {
 	case flags&BindZeroCopy != 0 && (errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EPROTONOSUPPORT)):
 		return fmt.Errorf("bind: the driver has no zero-copy support (ask for copy mode, or neither, to fall back): %w", err)
 	case errors.Is(err, unix.EBUSY):
-		return fmt.Errorf("bind: the queue already has an AF_XDP socket or zero-copy user: %w", err)
+		return fmt.Errorf("bind: the queue is in use by another AF_XDP socket (still busy after %v): %w", bindBusyWait, err)
 	}
 	return fmt.Errorf("bind: %w", err)
 }
 
+// AddToXSKMap stores the socket at its queue index in the caller's XSKMAP
+// (libxdp's xsk_socket__update_xskmap); Close removes the entry again.
+func (s *Socket) AddToXSKMap(m *ebpf.Map) error {
+	if m == nil {
+		return fmt.Errorf("add to xskmap: nil map: %w", unix.EINVAL)
+	}
+	if m.Type() != ebpf.XSKMap {
+		return fmt.Errorf("add to xskmap: map is a %s, not an XSKMAP: %w", m.Type(), unix.EINVAL)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("add to xskmap: socket closed: %w", unix.EBADF)
+	}
+	c, err := m.Clone()
+	if err != nil {
+		return fmt.Errorf("add to xskmap: %w", err)
+	}
+	if err := c.Update(s.queue, uint32(s.fd), ebpf.UpdateAny); err != nil {
+		c.Close()
+		return fmt.Errorf("store socket in XSKMAP at %d: %w", s.queue, err)
+	}
+	s.userMaps = append(s.userMaps, c)
+	return nil
+}
+
 // teardown releases what the socket holds; used by Close and on failure.
 func (s *Socket) teardown() {
+	for _, m := range s.userMaps {
+		_ = m.Delete(s.queue)
+		m.Close()
+	}
+	s.userMaps = nil
 	if s.xskmap != nil {
 		_ = s.xskmap.Delete(s.queue)
 	}
