@@ -15,11 +15,11 @@ LIB     := $(BUILD)/libxdpkit.so
 CFLAGS  ?= -O2 -g
 XCFLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude
 LDLIBS  := -L$(BUILD) -lxdpkit -Wl,-rpath,$(abspath $(BUILD))
-GOSRC   := $(shell find xsk capi internal -name '*.go' -o -name '*.c' -o -name '*.h') include/xdpkit.h include/xdpkit.map go.mod go.sum
+GOSRC   := $(shell find xsk capi internal maps prog bpf -name '*.go' -o -name '*.c' -o -name '*.h') include/xdpkit.h include/xdpkit.map go.mod go.sum
 C_EXAMPLES := rxdrop txonly l2fwd
 C_TESTS    := test_xsk
 
-.PHONY: all lib header-check examples demo test test-go test-c check-ldd install clean generate
+.PHONY: all lib header-check examples demo test test-go test-c test-compat check-ldd check-generate install clean generate
 
 all: lib header-check examples demo
 
@@ -58,7 +58,7 @@ $(BUILD)/tests/%: tests/c/%.c include/xdpkit.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $< $(LDLIBS)
 
-test: lib header-check examples check-ldd test-go test-c
+test: lib header-check examples check-ldd check-generate test-go test-c test-compat
 
 test-go:
 	$(GO) vet ./...
@@ -67,11 +67,22 @@ test-go:
 test-c: $(addprefix $(BUILD)/tests/,$(C_TESTS))
 	./tests/c/run.sh $(BUILD)
 
+# A libxdp-style AF_XDP program builds unchanged against include/xdpkit/xsk.h.
+test-compat: $(LIB) examples
+	./tests/compat/run.sh $(BUILD)
+
 check-ldd: $(LIB)
 	./scripts/check-lib.sh $(LIB)
 
 generate:
 	$(GO) generate ./...
+
+# The committed BPF objects must be what the sources build to (CI has clang).
+check-generate:
+	@if ! command -v clang >/dev/null; then \
+		if [ "$$CI" = true ]; then echo "check-generate: clang missing in CI" >&2; exit 1; fi; \
+		echo "check-generate: skipped (no clang)"; exit 0; fi; \
+	$(GO) generate ./... && git diff --exit-code --stat -- '*_bpfel.o' '*_bpfeb.o' '*_bpfel.go' '*_bpfeb.go' && echo "check-generate: committed BPF objects are up to date"
 
 $(BUILD)/xdpkit.pc: xdpkit.pc.in
 	@mkdir -p $(BUILD)
@@ -82,6 +93,7 @@ install: $(LIB) $(BUILD)/xdpkit.pc
 	install -m 0755 $(BUILD)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libxdpkit.so
 	install -m 0644 include/xdpkit.h $(DESTDIR)$(INCDIR)/xdpkit.h
+	install -m 0644 include/xdpkit/xsk.h $(DESTDIR)$(INCDIR)/xdpkit/xsk.h
 	install -m 0644 $(BUILD)/xdpkit.pc $(DESTDIR)$(LIBDIR)/pkgconfig/xdpkit.pc
 
 clean:

@@ -6,7 +6,7 @@
 #include "internal.h"
 #include "_cgo_export.h"
 
-int xdpkit_umem_create(struct xdpkit_umem **out, void *area, uint64_t size,
+static int umem_create(const char *fn, struct xdpkit_umem **out, int fd, void *area, uint64_t size,
 		       struct xdpkit_ring_prod *fill, struct xdpkit_ring_cons *comp,
 		       const struct xdpkit_umem_config *cfg)
 {
@@ -15,18 +15,18 @@ int xdpkit_umem_create(struct xdpkit_umem **out, void *area, uint64_t size,
 	int err;
 
 	if (!out)
-		return xdpkit__fail(EINVAL, "xdpkit_umem_create: out is NULL");
+		return xdpkit__fail(EINVAL, "%s: out is NULL", fn);
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
 	if (cfg && (err = xdpkit__copy_opts(&c, sizeof(c), cfg, "xdpkit_umem_config")))
 		return err;
 	u = calloc(1, sizeof(*u));
 	if (!u)
-		return xdpkit__fail(ENOMEM, "xdpkit_umem_create: out of memory");
+		return xdpkit__fail(ENOMEM, "%s: out of memory", fn);
 	u->fd = -1;
 	u->fill = fill ? fill : &u->fill_own;
 	u->comp = comp ? comp : &u->comp_own;
-	err = xdpkitGoUmemCreate(u, area, size, &c);
+	err = xdpkitGoUmemCreate(u, fd, area, size, &c);
 	if (err < 0) {
 		free(u);
 		return err;
@@ -35,11 +35,27 @@ int xdpkit_umem_create(struct xdpkit_umem **out, void *area, uint64_t size,
 	if (err) {
 		xdpkitGoUmemDelete(u);
 		free(u);
-		return xdpkit__fail(err, "xdpkit_umem_create: out of memory");
+		return xdpkit__fail(err, "%s: out of memory", fn);
 	}
 	u->magic = XDPKIT_MAGIC_UMEM;
 	*out = u;
 	return 0;
+}
+
+int xdpkit_umem_create(struct xdpkit_umem **out, void *area, uint64_t size,
+		       struct xdpkit_ring_prod *fill, struct xdpkit_ring_cons *comp,
+		       const struct xdpkit_umem_config *cfg)
+{
+	return umem_create(__func__, out, -1, area, size, fill, comp, cfg);
+}
+
+int xdpkit_umem_create_with_fd(struct xdpkit_umem **out, int fd, void *area, uint64_t size,
+			       struct xdpkit_ring_prod *fill, struct xdpkit_ring_cons *comp,
+			       const struct xdpkit_umem_config *cfg)
+{
+	if (fd < 0)
+		return xdpkit__fail(EBADF, "%s: fd %d is not valid", __func__, fd);
+	return umem_create(__func__, out, fd, area, size, fill, comp, cfg);
 }
 
 int xdpkit_umem_delete(struct xdpkit_umem *u)

@@ -27,7 +27,7 @@ func initCons(dst *C.struct_xdpkit_ring_cons, r *xsk.ConsRing) {
 }
 
 //export xdpkitGoUmemCreate
-func xdpkitGoUmemCreate(h *C.struct_xdpkit_umem, area unsafe.Pointer, size C.uint64_t, cfg *C.struct_xdpkit_umem_config) (ret C.int) {
+func xdpkitGoUmemCreate(h *C.struct_xdpkit_umem, fd C.int, area unsafe.Pointer, size C.uint64_t, cfg *C.struct_xdpkit_umem_config) (ret C.int) {
 	defer guard("xdpkit_umem_create", &ret)
 	enter("xdpkitGoUmemCreate")
 	var mem []byte
@@ -37,7 +37,7 @@ func xdpkitGoUmemCreate(h *C.struct_xdpkit_umem, area unsafe.Pointer, size C.uin
 		}
 		mem = unsafe.Slice((*byte)(area), int(size))
 	}
-	u, err := xsk.NewUmem(mem, xsk.UmemConfig{
+	ucfg := xsk.UmemConfig{
 		Size:          uint64(size),
 		FillSize:      uint32(cfg.fill_size),
 		CompSize:      uint32(cfg.comp_size),
@@ -45,7 +45,14 @@ func xdpkitGoUmemCreate(h *C.struct_xdpkit_umem, area unsafe.Pointer, size C.uin
 		FrameHeadroom: uint32(cfg.frame_headroom),
 		Flags:         uint32(cfg.flags),
 		TxMetadataLen: uint32(cfg.tx_metadata_len),
-	})
+	}
+	var u *xsk.Umem
+	var err error
+	if fd >= 0 {
+		u, err = xsk.NewUmemFD(int(fd), mem, ucfg)
+	} else {
+		u, err = xsk.NewUmem(mem, ucfg)
+	}
 	if err != nil {
 		return fail(fmt.Errorf("xdpkit_umem_create: %w", err))
 	}

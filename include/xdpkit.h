@@ -333,6 +333,13 @@ struct xdpkit_umem;
 int xdpkit_umem_create(struct xdpkit_umem **out, void *area, uint64_t size,
 		       struct xdpkit_ring_prod *fill, struct xdpkit_ring_cons *comp,
 		       const struct xdpkit_umem_config *cfg);
+/* As xdpkit_umem_create, registering the UMEM on the caller's AF_XDP
+ * socket fd (libxdp's xsk_umem__create_with_fd). On success the UMEM owns
+ * fd (closed by xdpkit_umem_delete); on failure the caller keeps it.
+ * -EINVAL when fd is not an AF_XDP socket, -EBADF when it is not open. */
+int xdpkit_umem_create_with_fd(struct xdpkit_umem **out, int fd, void *area, uint64_t size,
+			       struct xdpkit_ring_prod *fill, struct xdpkit_ring_cons *comp,
+			       const struct xdpkit_umem_config *cfg);
 /* The UMEM's memory; frame addresses are offsets into it. NULL if bad. */
 void *xdpkit_umem_area(struct xdpkit_umem *umem);
 /* The UMEM's size in bytes, or a negative errno. */

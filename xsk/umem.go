@@ -103,6 +103,24 @@ func (c *UmemConfig) validate() error {
 // mmap when area is nil (never Go heap memory). A caller's area must be
 // page aligned and stay mapped until Close.
 func NewUmem(area []byte, cfg UmemConfig) (*Umem, error) {
+	return newUmem(-1, area, cfg)
+}
+
+// NewUmemFD is NewUmem on the caller's AF_XDP socket fd (libxdp's
+// xsk_umem__create_with_fd). On success the UMEM owns fd and closes it on
+// Close; on failure the caller keeps it.
+func NewUmemFD(fd int, area []byte, cfg UmemConfig) (*Umem, error) {
+	domain, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	if err != nil {
+		return nil, fmt.Errorf("umem fd %d: %w", fd, err)
+	}
+	if domain != unix.AF_XDP {
+		return nil, fmt.Errorf("umem fd %d: not an AF_XDP socket: %w", fd, unix.EINVAL)
+	}
+	return newUmem(fd, area, cfg)
+}
+
+func newUmem(fd int, area []byte, cfg UmemConfig) (*Umem, error) {
 	if area != nil {
 		cfg.Size = uint64(len(area))
 	}
@@ -124,17 +142,22 @@ func NewUmem(area []byte, cfg UmemConfig) (*Umem, error) {
 		}
 		u.area, u.owned = mem, true
 	}
-	if err := u.register(); err != nil {
+	if err := u.register(fd); err != nil {
+		if fd >= 0 {
+			u.fd = -1 // the caller keeps its fd
+		}
 		u.release()
 		return nil, err
 	}
 	return u, nil
 }
 
-func (u *Umem) register() error {
-	fd, err := newXDPSocket()
-	if err != nil {
-		return err
+func (u *Umem) register(fd int) error {
+	if fd < 0 {
+		var err error
+		if fd, err = newXDPSocket(); err != nil {
+			return err
+		}
 	}
 	u.fd = fd
 	reg := unix.XDPUmemReg{
@@ -148,6 +171,7 @@ func (u *Umem) register() error {
 	if err := setsockoptPtr(fd, optUmemReg, unsafe.Pointer(&reg), unsafe.Sizeof(reg)); err != nil {
 		return fmt.Errorf("register umem (XDP_UMEM_REG): %w", err)
 	}
+	var err error
 	u.fill, u.comp, err = mapFillComp(fd, u.cfg.FillSize, u.cfg.CompSize)
 	return err
 }
