@@ -181,3 +181,11 @@ int xdpkit_if_queues(const char *ifname, uint32_t *rx, uint32_t *tx)
 		return xdpkit__fail(EINVAL, "xdpkit_if_queues: ifname is NULL");
 	return xdpkitGoIfQueues((char *)ifname, rx, tx);
 }
+
+int xdpkit_if_xdp_features(const char *ifname, uint64_t *features, uint32_t *zc_max_segs,
+			   uint64_t *xsk_features)
+{
+	if (!ifname)
+		return xdpkit__fail(EINVAL, "xdpkit_if_xdp_features: ifname is NULL");
+	return xdpkitGoIfFeatures((char *)ifname, features, zc_max_segs, xsk_features);
+}

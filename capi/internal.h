@@ -11,6 +11,7 @@
 #define XDPKIT_MAGIC_SOCK 0x786b736bU /* "xksk" */
 #define XDPKIT_MAGIC_PROG 0x786b7067U /* "xkpg" */
 #define XDPKIT_MAGIC_LINK 0x786b6c6eU /* "xkln" */
+#define XDPKIT_MAGIC_POOL 0x786b706cU /* "xkpl" */
 
 /* A UMEM handle. gohandle is the cgo.Handle of the Go *xsk.Umem. fill/comp
  * point at the caller's ring structs or at the handle's own. */
@@ -20,6 +21,7 @@ struct xdpkit_umem {
 	uintptr_t gohandle;
 	void *area;
 	uint64_t size;
+	uint32_t frame_size;
 	struct xdpkit_ring_prod *fill;
 	struct xdpkit_ring_cons *comp;
 	struct xdpkit_ring_prod fill_own;
@@ -52,6 +54,15 @@ struct xdpkit_prog {
 struct xdpkit_link {
 	uint32_t magic;
 	uintptr_t gohandle;
+};
+
+/* A frame pool: free frame addresses, a stack. */
+struct xdpkit_frame_pool {
+	uint32_t magic;
+	uint32_t count;
+	uint32_t capacity;
+	uint64_t umem_size;
+	uint64_t *addrs;
 };
 
 /* Registry of live handles, so NULL, forged and closed handles are told

@@ -98,7 +98,8 @@ int xdpkit__check(const void *h, uint32_t magic, const char *fn)
 {
 	const char *kind = magic == XDPKIT_MAGIC_UMEM ? "umem" :
 			   magic == XDPKIT_MAGIC_SOCK ? "socket" :
-			   magic == XDPKIT_MAGIC_PROG ? "program" : "link";
+			   magic == XDPKIT_MAGIC_PROG ? "program" :
+			   magic == XDPKIT_MAGIC_POOL ? "frame pool" : "link";
 
 	if (!h)
 		return xdpkit__fail(EINVAL, "%s: %s handle is NULL", fn, kind);

@@ -171,3 +171,23 @@ func xdpkitGoSocketUseXSKMap(h *C.struct_xdpkit_socket, mapFD C.int) (ret C.int)
 	}
 	return 0
 }
+
+//export xdpkitGoIfFeatures
+func xdpkitGoIfFeatures(ifname *C.char, features *C.uint64_t, zcMaxSegs *C.uint32_t, xskFeatures *C.uint64_t) (ret C.int) {
+	defer guard("xdpkit_if_xdp_features", &ret)
+	enter("xdpkitGoIfFeatures")
+	f, err := xsk.InterfaceFeatures(C.GoString(ifname))
+	if err != nil {
+		return fail(fmt.Errorf("xdpkit_if_xdp_features: %w", err))
+	}
+	if features != nil {
+		*features = C.uint64_t(f.XDP)
+	}
+	if zcMaxSegs != nil {
+		*zcMaxSegs = C.uint32_t(f.XDPZCMaxSegs)
+	}
+	if xskFeatures != nil {
+		*xskFeatures = C.uint64_t(f.XSK)
+	}
+	return 0
+}

@@ -61,6 +61,7 @@ func xdpkitGoUmemCreate(h *C.struct_xdpkit_umem, fd C.int, area unsafe.Pointer, 
 	h.fd = C.int(u.FD())
 	h.area = unsafe.Pointer(&a[0])
 	h.size = C.uint64_t(len(a))
+	h.frame_size = C.uint32_t(u.Config().FrameSize)
 	initProd(h.fill, &u.Fill().ProdRing)
 	initCons(h.comp, &u.Completion().ConsRing)
 	return 0

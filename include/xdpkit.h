@@ -440,6 +440,47 @@ int xdpkit_if_queues(const char *ifname, uint32_t *rx, uint32_t *tx);
 /* Index of an interface, or -ENODEV. */
 int xdpkit_if_index(const char *ifname);
 
+/* XDP feature bits (enum netdev_xdp_act) and AF_XDP TX metadata bits
+ * (enum netdev_xsk_flags) as xdpkit_if_xdp_features reports them. */
+#define XDPKIT_XDP_FEATURE_BASIC        (1ULL << 0)
+#define XDPKIT_XDP_FEATURE_REDIRECT     (1ULL << 1)
+#define XDPKIT_XDP_FEATURE_NDO_XMIT     (1ULL << 2)
+#define XDPKIT_XDP_FEATURE_XSK_ZEROCOPY (1ULL << 3)
+#define XDPKIT_XDP_FEATURE_HW_OFFLOAD   (1ULL << 4)
+#define XDPKIT_XDP_FEATURE_RX_SG        (1ULL << 5)
+#define XDPKIT_XDP_FEATURE_NDO_XMIT_SG  (1ULL << 6)
+#define XDPKIT_XSK_FEATURE_TX_TIMESTAMP (1ULL << 0)
+#define XDPKIT_XSK_FEATURE_TX_CHECKSUM  (1ULL << 1)
+#define XDPKIT_XSK_FEATURE_TX_LAUNCH_TIME_FIFO (1ULL << 2)
+
+/* An interface's XDP features from the kernel's netdev netlink family
+ * (kernel 6.3+; -EOPNOTSUPP before): XDPKIT_XDP_FEATURE_* bits, the
+ * zero-copy fragment limit and, when xsk_features is not NULL, the
+ * XDPKIT_XSK_FEATURE_* bits. Any pointer may be NULL. -ENODEV. */
+int xdpkit_if_xdp_features(const char *ifname, uint64_t *features, uint32_t *zc_max_segs,
+			   uint64_t *xsk_features);
+
+/* ------------------------------------------------------------------ */
+/* Frame pool: the free frames of a UMEM (aligned mode), a LIFO stack in C.
+ * No locking: one thread per pool. */
+
+struct xdpkit_frame_pool;
+
+/* A pool holding every frame of umem. */
+int xdpkit_pool_create(struct xdpkit_frame_pool **out, struct xdpkit_umem *umem);
+/* Takes up to n free frames into addrs; returns how many. */
+int xdpkit_pool_alloc(struct xdpkit_frame_pool *pool, uint64_t *addrs, uint32_t n);
+/* Returns n frames; -EINVAL (nothing added) for an address outside the
+ * UMEM or more frames than the UMEM has. */
+int xdpkit_pool_free(struct xdpkit_frame_pool *pool, const uint64_t *addrs, uint32_t n);
+/* Number of free frames. */
+int xdpkit_pool_count(struct xdpkit_frame_pool *pool);
+/* Moves up to n frames from the pool onto the UMEM's fill ring (prefill
+ * before receiving, or for TX-only sockets on drivers that want it).
+ * Returns the number moved. */
+int xdpkit_umem_prefill(struct xdpkit_umem *umem, struct xdpkit_frame_pool *pool, uint32_t n);
+int xdpkit_pool_delete(struct xdpkit_frame_pool *pool);
+
 /* ------------------------------------------------------------------ */
 /* Maps. A map is named by its file descriptor. Maps the library creates
  * or opens (create, open_pinned, open_id) belong to it until
