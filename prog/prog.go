@@ -55,17 +55,25 @@ func LoadSpec(spec *ebpf.CollectionSpec, name string) (*Program, error) {
 }
 
 func pick(spec *ebpf.CollectionSpec, name string) (string, error) {
-	var xdp []string
+	if _, ok := spec.Programs[name]; ok && name != "" {
+		return name, nil
+	}
+	var xdp, inSection []string
 	for fn, ps := range spec.Programs {
-		if name != "" && (fn == name || ps.SectionName == name) {
-			return fn, nil
+		if name != "" && ps.SectionName == name {
+			inSection = append(inSection, fn)
 		}
 		if ps.Type == ebpf.XDP {
 			xdp = append(xdp, fn)
 		}
 	}
 	sort.Strings(xdp)
+	sort.Strings(inSection)
 	switch {
+	case len(inSection) == 1:
+		return inSection[0], nil
+	case len(inSection) > 1:
+		return "", fmt.Errorf("section %q holds %d programs %v: name one: %w", name, len(inSection), inSection, unix.EINVAL)
 	case name != "":
 		return "", fmt.Errorf("no program or section %q (XDP programs: %v): %w", name, xdp, unix.ENOENT)
 	case len(xdp) == 1:
