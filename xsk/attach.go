@@ -85,7 +85,7 @@ func AttachXDP(prog *ebpf.Program, ifindex int, mode AttachMode) (link.Link, Att
 	}
 	err := errors.Join(errs...)
 	if errors.Is(err, unix.EBUSY) || errors.Is(err, unix.EEXIST) {
-		return nil, 0, fmt.Errorf("attach XDP program to ifindex %d (another XDP program is attached; use your own program and XSKMAP instead): %w", ifindex, err)
+		return nil, 0, fmt.Errorf("attach XDP program to ifindex %d: another XDP program is attached: %w", ifindex, err)
 	}
 	return nil, 0, fmt.Errorf("attach XDP program to ifindex %d: %w", ifindex, err)
 }

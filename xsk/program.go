@@ -1,6 +1,7 @@
 package xsk
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -22,6 +23,9 @@ type DefaultProgram struct {
 	link  link.Link
 	mode  AttachMode
 	frags bool
+	// owners lists, per queue, the fds of this process's sockets bound
+	// there, the one stored in the XSKMAP last (guarded by defaultProgsMu).
+	owners map[uint32][]int
 }
 
 // progKey names an interface across network namespaces.
@@ -85,9 +89,12 @@ func acquireDefaultProgram(ifindex int, queues uint32, mode AttachMode, frags bo
 	if err != nil {
 		prog.Close()
 		objs.XsksMap.Close()
+		if errors.Is(err, unix.EBUSY) || errors.Is(err, unix.EEXIST) {
+			return nil, fmt.Errorf("%w (to share the interface, load your own program with an XSKMAP and create the socket with NoProgram or XSKMap)", err)
+		}
 		return nil, err
 	}
-	p := &DefaultProgram{key: key, refs: 1, prog: prog, xsks: objs.XsksMap, link: l, mode: used, frags: frags}
+	p := &DefaultProgram{key: key, refs: 1, prog: prog, xsks: objs.XsksMap, link: l, mode: used, frags: frags, owners: map[uint32][]int{}}
 	defaultProgs[key] = p
 	return p, nil
 }
@@ -104,6 +111,44 @@ func (p *DefaultProgram) release() {
 	p.link.Close()
 	p.prog.Close()
 	p.xsks.Close()
+}
+
+// store puts the socket fd at queue in the XSKMAP; it takes the queue
+// over from this process's earlier sockets there (same-queue shared UMEM).
+func (p *DefaultProgram) store(queue uint32, fd int) error {
+	defaultProgsMu.Lock()
+	defer defaultProgsMu.Unlock()
+	if err := p.xsks.Update(queue, uint32(fd), ebpf.UpdateAny); err != nil {
+		return fmt.Errorf("store socket in XSKMAP at %d: %w", queue, err)
+	}
+	p.owners[queue] = append(p.owners[queue], fd)
+	return nil
+}
+
+// unstore removes the socket fd from queue; when it was the one in the
+// XSKMAP, the queue goes back to the previous socket, or is cleared.
+func (p *DefaultProgram) unstore(queue uint32, fd int) {
+	defaultProgsMu.Lock()
+	defer defaultProgsMu.Unlock()
+	fds := p.owners[queue]
+	i := len(fds) - 1
+	for i >= 0 && fds[i] != fd {
+		i--
+	}
+	if i < 0 {
+		return
+	}
+	last := i == len(fds)-1
+	fds = append(fds[:i], fds[i+1:]...)
+	p.owners[queue] = fds
+	switch {
+	case !last:
+	case len(fds) > 0:
+		_ = p.xsks.Update(queue, uint32(fds[len(fds)-1]), ebpf.UpdateAny)
+	default:
+		delete(p.owners, queue)
+		_ = p.xsks.Delete(queue)
+	}
 }
 
 // Mode is the mode the program was attached in.

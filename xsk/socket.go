@@ -65,7 +65,8 @@ type Socket struct {
 	comp      *CompRing
 	ownRings  bool // fill/comp are this socket's own
 	prog      *DefaultProgram
-	xskmap    *ebpf.Map
+	xskmap    *ebpf.Map   // the caller's XSKMAP from SocketConfig.XSKMap
+	stored    bool        // the socket is in its default program's XSKMAP
 	userMaps  []*ebpf.Map // XSKMAPs added with AddToXSKMap (own clones)
 	bindFlags uint16
 	bound     bool
@@ -206,19 +207,20 @@ func (s *Socket) setup(cfg SocketConfig, ns uint64, queues Queues) error {
 	}
 	switch {
 	case cfg.XSKMap != nil:
+		if err := cfg.XSKMap.Update(s.queue, uint32(s.fd), ebpf.UpdateAny); err != nil {
+			return fmt.Errorf("store socket in XSKMAP at %d: %w", s.queue, err)
+		}
 		s.xskmap = cfg.XSKMap
 	case !cfg.NoProgram:
 		p, err := acquireDefaultProgram(s.ifindex, queues.RX, cfg.AttachMode, s.bindFlags&BindSG != 0)
 		if err != nil {
 			return err
 		}
-		s.prog, s.xskmap = p, p.xsks
-	}
-	if s.xskmap != nil {
-		if err := s.xskmap.Update(s.queue, uint32(s.fd), ebpf.UpdateAny); err != nil {
-			s.xskmap = nil
-			return fmt.Errorf("store socket in XSKMAP at %d: %w", s.queue, err)
+		s.prog = p
+		if err := p.store(s.queue, s.fd); err != nil {
+			return err
 		}
+		s.stored = true
 	}
 	return nil
 }
@@ -353,6 +355,9 @@ func (s *Socket) teardown() {
 	s.userMaps = nil
 	if s.xskmap != nil {
 		_ = s.xskmap.Delete(s.queue)
+	}
+	if s.stored {
+		s.prog.unstore(s.queue, s.fd)
 	}
 	if s.prog != nil {
 		s.prog.release()

@@ -1,8 +1,10 @@
 package xsk
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -34,6 +36,10 @@ type UmemConfig struct {
 	// TxMetadataLen reserves room for struct xsk_tx_metadata in front of
 	// TX frames (kernel 6.8+).
 	TxMetadataLen uint32
+	// Hugepages backs an area NewUmem allocates with hugepages
+	// (MAP_HUGETLB): Size must be a multiple of the hugepage size, and the
+	// pages must be reserved (vm.nr_hugepages) or NewUmem fails with ENOMEM.
+	Hugepages bool
 }
 
 // Umem is a registered packet buffer area with its fill and completion rings.
@@ -136,9 +142,9 @@ func newUmem(fd int, area []byte, cfg UmemConfig) (*Umem, error) {
 		if cfg.Size > 1<<46 {
 			return nil, fmt.Errorf("umem size %d: too large: %w", cfg.Size, unix.EINVAL)
 		}
-		mem, err := unix.Mmap(-1, 0, int(cfg.Size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+		mem, err := mapArea(cfg)
 		if err != nil {
-			return nil, fmt.Errorf("mmap umem area of %d bytes: %w", cfg.Size, err)
+			return nil, err
 		}
 		u.area, u.owned = mem, true
 	}
@@ -295,4 +301,39 @@ type boundAt struct {
 	ifindex int
 	queue   uint32
 	flags   uint16
+}
+
+// mapArea allocates a UMEM area with mmap, from hugepages when asked.
+func mapArea(cfg UmemConfig) ([]byte, error) {
+	flags := unix.MAP_PRIVATE | unix.MAP_ANONYMOUS
+	if cfg.Hugepages {
+		huge := hugepageSize()
+		if huge == 0 || cfg.Size%huge != 0 {
+			return nil, fmt.Errorf("umem size %d: not a multiple of the hugepage size %d: %w", cfg.Size, huge, unix.EINVAL)
+		}
+		flags |= unix.MAP_HUGETLB
+	}
+	mem, err := unix.Mmap(-1, 0, int(cfg.Size), unix.PROT_READ|unix.PROT_WRITE, flags)
+	if err != nil && cfg.Hugepages && errors.Is(err, unix.ENOMEM) {
+		return nil, fmt.Errorf("mmap umem area of %d bytes from hugepages: not enough free hugepages (reserve them with sysctl vm.nr_hugepages): %w", cfg.Size, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mmap umem area of %d bytes: %w", cfg.Size, err)
+	}
+	return mem, nil
+}
+
+// hugepageSize reads the default hugepage size from /proc/meminfo.
+func hugepageSize() uint64 {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		var kb uint64
+		if _, err := fmt.Sscanf(line, "Hugepagesize: %d kB", &kb); err == nil {
+			return kb << 10
+		}
+	}
+	return 0
 }

@@ -50,11 +50,30 @@ func Require(tb testing.TB, err error, what string) {
 	tb.Skipf("skipping: %s: %v", what, err)
 }
 
+// PairOptions shape the veth pair of NewPairWith.
+type PairOptions struct {
+	Queues int // RX and TX queues of each end (default 1)
+	MTU    int // MTU of both ends (default 1500)
+}
+
 // NewPair creates namespaces <prefix>a and <prefix>b with a veth pair
 // between them, both ends up with addresses 10.77.0.1 and 10.77.0.2 and
 // static neighbour entries. They are deleted when the test ends.
 func NewPair(tb testing.TB) *Pair {
 	tb.Helper()
+	return NewPairWith(tb, PairOptions{})
+}
+
+// NewPairWith is NewPair with more queues or another MTU.
+func NewPairWith(tb testing.TB, opts PairOptions) *Pair {
+	tb.Helper()
+	if opts.Queues == 0 {
+		opts.Queues = 1
+	}
+	if opts.MTU == 0 {
+		opts.MTU = 1500
+	}
+	q := fmt.Sprint(opts.Queues)
 	var rnd [3]byte
 	_, _ = rand.Read(rnd[:])
 	id := hex.EncodeToString(rnd[:])
@@ -69,8 +88,10 @@ func NewPair(tb testing.TB) *Pair {
 	steps := [][]string{
 		{"ip", "netns", "add", p.A.Name},
 		{"ip", "netns", "add", p.B.Name},
-		{"ip", "link", "add", p.IfA, "netns", p.A.Name, "address", p.MacA.String(), "type", "veth",
-			"peer", "name", p.IfB, "netns", p.B.Name, "address", p.MacB.String()},
+		{"ip", "link", "add", p.IfA, "netns", p.A.Name, "address", p.MacA.String(), "mtu", fmt.Sprint(opts.MTU),
+			"numtxqueues", q, "numrxqueues", q, "type", "veth",
+			"peer", "name", p.IfB, "netns", p.B.Name, "address", p.MacB.String(), "mtu", fmt.Sprint(opts.MTU),
+			"numtxqueues", q, "numrxqueues", q},
 		{"ip", "-n", p.A.Name, "addr", "add", "10.77.0.1/24", "dev", p.IfA},
 		{"ip", "-n", p.B.Name, "addr", "add", "10.77.0.2/24", "dev", p.IfB},
 		{"ip", "-n", p.A.Name, "link", "set", p.IfA, "up"},
