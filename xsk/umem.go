@@ -74,6 +74,10 @@ func (c *UmemConfig) setDefaults() {
 	if c.Size == 0 {
 		c.Size = uint64(c.FrameSize) * DefaultNumFrames
 	}
+	if c.TxMetadataLen > 0 {
+		// Kernels 6.11+ read tx_metadata_len only with this flag.
+		c.Flags |= UmemTxMetaLen
+	}
 }
 
 // validate checks the configuration as the kernel will, so a bad value gets
