@@ -93,3 +93,31 @@ func TestXdpMetadataCopy(t *testing.T) {
 		})
 	}
 }
+
+// TestTxQueueConsumer is TX_QUEUE_CONSUMER: after a large batch is sent,
+// the kernel's TX consumer index stands exactly at the producer index (it
+// consumed every descriptor, no more), and every frame completed once.
+func TestTxQueueConsumer(t *testing.T) {
+	p := newPair(t)
+	var u *xsk.Umem
+	var s *xsk.Socket
+	err := p.A.Do(func() (err error) {
+		if u, err = xsk.NewUmem(nil, xsk.UmemConfig{Size: 512 * 2048, FrameSize: 2048, FillSize: 512, CompSize: 512}); err != nil {
+			return err
+		}
+		s, err = xsk.NewSocket(p.IfA, 0, u, xsk.SocketConfig{TxSize: 512, DisableRx: true, NoProgram: true, BindFlags: xsk.BindCopy})
+		return err
+	})
+	netnstest.Require(t, err, "TX socket")
+	defer u.Close()
+	defer s.Close()
+	frames := framesAB(p, 0, 300, 200)
+	xmit(t, s, 0, frames)
+	prod, cons, _, _ := s.Tx().Pointers()
+	if *prod != 300 || *cons != *prod {
+		t.Fatalf("TX ring producer %d, consumer %d: want both 300", *prod, *cons)
+	}
+	if n := s.Completion().Available(512); n != 0 {
+		t.Fatalf("%d extra completions", n)
+	}
+}
