@@ -52,11 +52,16 @@ func fail(err error) C.int {
 	return -C.int(errnoOf(err))
 }
 
-// errnoOf finds the errno in err's chain; EIO when there is none.
+// errnoOf finds the errno in err's chain. The kernel-internal ENOTSUPP
+// (524) becomes EOPNOTSUPP; an error with no errno (a malformed ELF
+// object, a path not on bpffs) is EINVAL.
 func errnoOf(err error) unix.Errno {
 	var errno unix.Errno
-	if errors.As(err, &errno) && errno != 0 {
-		return errno
+	if !errors.As(err, &errno) || errno == 0 {
+		return unix.EINVAL
 	}
-	return unix.EIO
+	if errno == 524 {
+		return unix.EOPNOTSUPP
+	}
+	return errno
 }

@@ -20,6 +20,10 @@ var (
 	ErrMapClosed    = errors.New("map is closed")
 )
 
+// errnoENOTSUPP is the kernel-internal ENOTSUPP (524) that bpf(2) leaks
+// for unsupported operations; it is reported as EOPNOTSUPP.
+const errnoENOTSUPP = unix.Errno(524)
+
 // opError wraps errno from the bpf syscall cmd with its sentinel.
 func opError(op string, errno unix.Errno) error {
 	switch errno {
@@ -29,8 +33,8 @@ func opError(op string, errno unix.Errno) error {
 		return fmt.Errorf("%s: %w: %w", op, ErrKeyExist, errno)
 	case unix.E2BIG:
 		return fmt.Errorf("%s: %w: %w", op, ErrMapFull, errno)
-	case unix.EOPNOTSUPP, unix.Errno(524): // ENOTSUPP (kernel-internal, seen from bpf(2))
-		return fmt.Errorf("%s: %w: %w", op, ErrNotSupported, errno)
+	case unix.EOPNOTSUPP, errnoENOTSUPP:
+		return fmt.Errorf("%s: %w: %w", op, ErrNotSupported, unix.EOPNOTSUPP)
 	}
 	return fmt.Errorf("%s: %w", op, errno)
 }

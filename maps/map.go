@@ -50,6 +50,7 @@ type Map struct {
 	mu   sync.RWMutex // guards m against Close during an operation
 	m    *ebpf.Map
 	info Info
+	pins []string // paths pinned through this Map
 }
 
 // Create creates a map.
@@ -159,23 +160,44 @@ func (m *Map) Close() error {
 	return err
 }
 
-// Pin pins the map at path in bpffs (mounting bpffs at /sys/fs/bpf first
-// when the path is under it and nothing is mounted there).
+// Pin adds a pin of the map at path in bpffs (mounting bpffs at
+// /sys/fs/bpf first when the path is under it and nothing is mounted
+// there). Earlier pins stay; an existing path is EEXIST.
 func (m *Map) Pin(path string) error {
 	if err := MountBPFFSIfNeeded(path); err != nil {
 		return err
 	}
-	return m.with(func(em *ebpf.Map) error {
-		if err := em.Pin(path); err != nil {
-			return fmt.Errorf("pin map at %s: %w", path, err)
-		}
-		return nil
-	})
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		return fmt.Errorf("pin map: %w: %w", ErrMapClosed, unix.EBADF)
+	}
+	// A clone has no pin of its own, so cilium/ebpf pins afresh instead
+	// of moving an existing pin.
+	c, err := m.m.Clone()
+	if err != nil {
+		return fmt.Errorf("pin map at %s: %w", path, err)
+	}
+	defer c.Close()
+	if err := c.Pin(path); err != nil {
+		return fmt.Errorf("pin map at %s: %w", path, err)
+	}
+	m.pins = append(m.pins, path)
+	return nil
 }
 
-// Unpin removes the map's pin.
+// Unpin removes the pins made through this Map.
 func (m *Map) Unpin() error {
-	return m.with(func(em *ebpf.Map) error { return em.Unpin() })
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var errs []error
+	for _, p := range m.pins {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("unpin %s: %w", p, err))
+		}
+	}
+	m.pins = nil
+	return errors.Join(errs...)
 }
 
 func (m *Map) with(f func(*ebpf.Map) error) error {
