@@ -136,6 +136,31 @@ int xdpkit_socket_create_shared(struct xdpkit_socket **out, const char *ifname, 
 	return socket_create(__func__, out, ifname, queue, umem, rx, tx, fill, comp, cfg);
 }
 
+int xdpkit_socket_create_all_queues(struct xdpkit_socket **out, uint32_t max, const char *ifname,
+				    struct xdpkit_umem *umem, const struct xdpkit_socket_config *cfg)
+{
+	uint32_t rxq = 0, q;
+	int err;
+
+	if (!out)
+		return xdpkit__fail(EINVAL, "%s: out is NULL", __func__);
+	if (!ifname)
+		return xdpkit__fail(EINVAL, "%s: ifname is NULL", __func__);
+	if ((err = xdpkit_if_queues(ifname, &rxq, NULL)))
+		return err;
+	if (rxq > max)
+		return xdpkit__fail(ERANGE, "%s: %s has %u RX queues, out has room for %u", __func__, ifname, rxq, max);
+	for (q = 0; q < rxq; q++) {
+		err = socket_create(__func__, &out[q], ifname, q, umem, NULL, NULL, NULL, NULL, cfg);
+		if (err) {
+			while (q > 0)
+				xdpkit_socket_delete(out[--q]);
+			return err;
+		}
+	}
+	return (int)rxq;
+}
+
 int xdpkit_socket_delete(struct xdpkit_socket *s)
 {
 	int err;

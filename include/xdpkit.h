@@ -380,6 +380,13 @@ int xdpkit_socket_create_shared(struct xdpkit_socket **out, const char *ifname, 
 				struct xdpkit_umem *umem, struct xdpkit_ring_cons *rx,
 				struct xdpkit_ring_prod *tx, struct xdpkit_ring_prod *fill,
 				struct xdpkit_ring_cons *comp, const struct xdpkit_socket_config *cfg);
+/* Opens one socket per RX queue of ifname over umem (queue 0's uses the
+ * UMEM's fill/completion rings, the others their own, reachable with
+ * xdpkit_socket_fill_ring/comp_ring) into out[0..n-1]; returns n, the
+ * number of RX queues. Either all are created or none; -ERANGE when the
+ * interface has more than max queues. */
+int xdpkit_socket_create_all_queues(struct xdpkit_socket **out, uint32_t max, const char *ifname,
+				    struct xdpkit_umem *umem, const struct xdpkit_socket_config *cfg);
 /* The socket's file descriptor (for poll/epoll), or a negative errno. */
 int xdpkit_socket_fd(struct xdpkit_socket *sock);
 /* The rings the socket uses. NULL for a bad handle or an absent ring. */

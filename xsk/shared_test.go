@@ -218,3 +218,53 @@ func TestXdpSharedUmem(t *testing.T) {
 		}
 	})
 }
+
+// TestSocketsAllQueues opens a socket on every queue of a two-queue veth
+// over one UMEM and receives on each.
+func TestSocketsAllQueues(t *testing.T) {
+	p := netnstest.NewPairWith(t, netnstest.PairOptions{Queues: 2})
+	netnstest.Require(t, p.DisableIPv6(), "disable IPv6")
+	var u, ub *xsk.Umem
+	var socks []*xsk.Socket
+	var tx [2]*xsk.Socket
+	err := p.A.Do(func() (err error) {
+		if u, err = xsk.NewUmem(nil, xsk.UmemConfig{Size: 256 * 4096, FillSize: 64, CompSize: 64}); err != nil {
+			return err
+		}
+		socks, err = xsk.NewSocketsAllQueues(p.IfA, u, xsk.SocketConfig{RxSize: 64, TxSize: 64, FillSize: 64, CompSize: 64, BindFlags: xsk.BindCopy})
+		return err
+	})
+	netnstest.Require(t, err, "sockets on all queues")
+	defer u.Close()
+	for _, s := range socks {
+		defer s.Close()
+	}
+	if len(socks) != 2 || socks[0].Queue() != 0 || socks[1].Queue() != 1 {
+		t.Fatalf("got %d sockets", len(socks))
+	}
+	err = p.B.Do(func() (err error) {
+		if ub, err = xsk.NewUmem(nil, xsk.UmemConfig{Size: 256 * 4096, FillSize: 64, CompSize: 64}); err != nil {
+			return err
+		}
+		for q := range tx {
+			if tx[q], err = xsk.NewSocket(p.IfB, uint32(q), ub, xsk.SocketConfig{TxSize: 64, DisableRx: true, NoProgram: true, FillSize: 64, CompSize: 64}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	netnstest.Require(t, err, "TX sockets")
+	defer ub.Close()
+	for q := range tx {
+		defer tx[q].Close()
+	}
+	for q, s := range socks {
+		fillWith(t, s, uint64(q)*64, 64)
+	}
+	for q := range tx {
+		want := framesBA(p, uint32(q)*100, 20, 600)
+		xmit(t, tx[q], 128+uint64(q)*32, want)
+		got, _ := rxInto(t, socks[q], len(want))
+		checkFrames(t, got, want)
+	}
+}
