@@ -394,8 +394,12 @@ struct xdpkit_ring_cons *xdpkit_socket_rx_ring(struct xdpkit_socket *sock);
 struct xdpkit_ring_prod *xdpkit_socket_tx_ring(struct xdpkit_socket *sock);
 struct xdpkit_ring_prod *xdpkit_socket_fill_ring(struct xdpkit_socket *sock);
 struct xdpkit_ring_cons *xdpkit_socket_comp_ring(struct xdpkit_socket *sock);
-/* Removes the socket from its XSKMAP, detaches the default program with
- * its last socket, unmaps the rings and closes the socket. */
+/* Removes the socket from the XSKMAPs the library put it in (the default
+ * program's, or the map of xdpkit_socket_update_xskmap), detaches the
+ * default program with its last socket, unmaps the rings and closes the
+ * socket. As in libxdp, the first socket of a UMEM is the UMEM's own fd:
+ * it stays bound until xdpkit_umem_delete closes it (an entry the caller
+ * stored with xdpkit_xskmap_set keeps pointing at it until then). */
 int xdpkit_socket_delete(struct xdpkit_socket *sock);
 /* Wakes the kernel to send what the TX ring holds (sendto, MSG_DONTWAIT).
  * EAGAIN, EBUSY, ENOBUFS and ENETDOWN count as success, as in libxdp. */
@@ -529,7 +533,8 @@ struct xdpkit_map_info {
 };
 
 /* Creates a map; returns its fd. name may be NULL. Keyless maps (QUEUE,
- * STACK) take key_size 0. */
+ * STACK) take key_size 0. A CPUMAP's max_entries is capped at the number
+ * of possible CPUs. */
 int xdpkit_map_create(uint32_t type, uint32_t key_size, uint32_t value_size,
 		      uint32_t max_entries, uint32_t flags, const char *name);
 /* Opens a map pinned in bpffs; returns its fd. */
