@@ -119,4 +119,3 @@ func decodeIter(raw []byte, netns uint64) ([]Socket, error) {
 	}
 	return socks, nil
 }
-

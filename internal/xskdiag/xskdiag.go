@@ -31,6 +31,7 @@ const (
 	Iter             // BPF task_file iterator
 )
 
+// String is the backend's name as the CLI spells it.
 func (b Backend) String() string {
 	switch b {
 	case Auto:
@@ -133,7 +134,7 @@ func List(b Backend, show uint32) ([]Socket, error) {
 		if errors.Is(err, ErrNotSupported) {
 			var err2 error
 			if socks, err2 = dumpIter(); err2 != nil {
-				err = fmt.Errorf("%w; fallback: %w", err, err2)
+				err = fmt.Errorf("no AF_XDP sock_diag in this kernel (CONFIG_XDP_SOCKETS_DIAG), and the BPF iterator fallback failed: %w", err2)
 			} else {
 				err = nil
 			}
