@@ -16,14 +16,22 @@ CFLAGS  ?= -O2 -g
 XCFLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude
 LDLIBS  := -L$(BUILD) -lxdpkit -Wl,-rpath,$(abspath $(BUILD))
 GOSRC   := $(shell find xsk capi internal maps prog bpf -name '*.go' -o -name '*.c' -o -name '*.h') include/xdpkit.h include/xdpkit.map go.mod go.sum
-C_EXAMPLES := rxdrop txonly l2fwd
-C_TESTS    := test_xsk
+C_EXAMPLES := rxdrop txonly l2fwd cpumap_rr queue_stack af_xdp_user
+C_TESTS    := test_xsk test_panic test_maps
 
 .PHONY: all lib header-check examples demo test test-go test-c test-compat check-ldd check-generate install clean generate
 
-all: lib header-check examples demo
+all: lib header-check examples cli demo
 
 lib: $(LIB)
+
+# The xdpkit command-line tool (pure Go).
+.PHONY: cli
+cli: $(BUILD)/xdpkit
+
+$(BUILD)/xdpkit: $(GOSRC) $(shell find cmd -name '*.go')
+	@mkdir -p $(BUILD)
+	CGO_ENABLED=0 $(GO) build -o $(BUILD)/xdpkit ./cmd/xdpkit
 
 $(LIB): $(GOSRC)
 	@mkdir -p $(BUILD)
@@ -58,7 +66,7 @@ $(BUILD)/tests/%: tests/c/%.c include/xdpkit.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $< $(LDLIBS)
 
-test: lib header-check examples check-ldd check-generate test-go test-c test-compat
+test: lib header-check examples check-ldd check-generate test-go test-c test-compat test-map-examples test-rust test-python
 
 test-go:
 	$(GO) vet ./...
@@ -67,9 +75,36 @@ test-go:
 test-c: $(addprefix $(BUILD)/tests/,$(C_TESTS))
 	./tests/c/run.sh $(BUILD)
 
+# The map and program examples against traffic between two namespaces.
+.PHONY: test-map-examples
+test-map-examples: examples
+	./scripts/run-map-examples.sh $(BUILD)
+
 # A libxdp-style AF_XDP program builds unchanged against include/xdpkit/xsk.h.
 test-compat: $(LIB) examples
 	./tests/compat/run.sh $(BUILD)
+
+# Rust bindings (bindings/rust): tests against the real kernel in network
+# namespaces (root), then clippy. CARGO_HOME's bin is where rustup puts cargo.
+CARGO ?= $(shell command -v cargo 2>/dev/null || echo $(HOME)/.cargo/bin/cargo)
+.PHONY: test-rust
+test-rust: lib
+	cd bindings/rust && XDPKIT_LIB_DIR=$(abspath $(BUILD)) $(CARGO) test --locked
+	cd bindings/rust && XDPKIT_LIB_DIR=$(abspath $(BUILD)) $(CARGO) clippy --locked --all-targets -- -D warnings
+
+# Python bindings (bindings/python): pytest against the real kernel in
+# network namespaces (root), using the library just built.
+PYTHON ?= python3
+.PHONY: test-python python-wheel
+test-python: lib
+	XDPKIT_LIBRARY=$(abspath $(LIB)) $(PYTHON) -m pytest -q bindings/python/tests
+
+# A wheel that carries the library as xdpkit/libxdpkit.so (copied in for
+# the build only: never kept in git, nor left to shadow build/ in-tree).
+python-wheel: lib
+	cp $(BUILD)/$(SONAME) bindings/python/xdpkit/libxdpkit.so
+	$(PYTHON) -m pip wheel --no-deps -w $(abspath $(BUILD))/wheels ./bindings/python; \
+		rc=$$?; rm -rf bindings/python/xdpkit/libxdpkit.so bindings/python/build bindings/python/xdpkit.egg-info; exit $$rc
 
 check-ldd: $(LIB)
 	./scripts/check-lib.sh $(LIB)
@@ -88,13 +123,14 @@ $(BUILD)/xdpkit.pc: xdpkit.pc.in
 	@mkdir -p $(BUILD)
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|' $< > $@
 
-install: $(LIB) $(BUILD)/xdpkit.pc
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/xdpkit
+install: $(LIB) $(BUILD)/xdpkit.pc $(BUILD)/xdpkit
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/xdpkit $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libxdpkit.so
 	install -m 0644 include/xdpkit.h $(DESTDIR)$(INCDIR)/xdpkit.h
 	install -m 0644 include/xdpkit/xsk.h $(DESTDIR)$(INCDIR)/xdpkit/xsk.h
 	install -m 0644 $(BUILD)/xdpkit.pc $(DESTDIR)$(LIBDIR)/pkgconfig/xdpkit.pc
+	install -m 0755 $(BUILD)/xdpkit $(DESTDIR)$(PREFIX)/bin/xdpkit
 
 clean:
 	rm -rf $(BUILD)

@@ -68,7 +68,7 @@ int xdpkit_umem_delete(struct xdpkit_umem *u)
 		return err;
 	if (xdpkit__registry_remove(u)) {
 		u->magic = 0;
-		free(u);
+		xdpkit__handle_free(u);
 	}
 	return 0;
 }
@@ -171,7 +171,7 @@ int xdpkit_socket_delete(struct xdpkit_socket *s)
 		return err;
 	if (xdpkit__registry_remove(s)) {
 		s->magic = 0;
-		free(s);
+		xdpkit__handle_free(s);
 	}
 	return 0;
 }

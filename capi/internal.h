@@ -70,6 +70,11 @@ struct xdpkit_frame_pool {
 int xdpkit__registry_add(void *h);
 int xdpkit__registry_remove(void *h); /* 1 when h was live */
 int xdpkit__registry_has(const void *h);
+/* Frees a handle taken out of the registry. Its memory is reused only
+ * after many more handles have been freed, so a stale pointer to it keeps
+ * failing the check (-EBADF) instead of passing as a newer handle that
+ * malloc put at the same address. */
+void xdpkit__handle_free(void *h);
 
 /* Checks a handle: 0, -EINVAL (NULL) or -EBADF (not live or wrong kind),
  * with the message set. */

@@ -104,6 +104,6 @@ int xdpkit_pool_delete(struct xdpkit_frame_pool *p)
 		return xdpkit__fail(EBADF, "xdpkit_pool_delete: pool already deleted");
 	p->magic = 0;
 	free(p->addrs);
-	free(p);
+	xdpkit__handle_free(p);
 	return 0;
 }

@@ -51,7 +51,7 @@ func freeHandle(h unsafe.Pointer, gohandle C.uintptr_t) bool {
 	}
 	cgo.Handle(gohandle).Delete()
 	*(*C.uint32_t)(h) = 0
-	C.free(h)
+	C.xdpkit__handle_free(h)
 	return true
 }
 

@@ -7,7 +7,7 @@
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static uintptr_t *reg_slots; /* 0 empty, 1 deleted, else a handle */
-static size_t reg_cap, reg_used;
+static size_t reg_cap, reg_used; /* reg_used: slots not empty (handles + deleted) */
 
 #define REG_DELETED ((uintptr_t)1)
 
@@ -28,12 +28,33 @@ static size_t reg_find(uintptr_t p)
 	return i;
 }
 
+/* The slot to store p in: p's own, else the first deleted slot on its
+ * probe path (so churn with reused addresses does not grow the chain),
+ * else the empty slot that ends the path. */
+static size_t reg_insert_slot(uintptr_t p)
+{
+	size_t mask = reg_cap - 1, i = reg_hash(p) & mask, del = (size_t)-1;
+
+	while (reg_slots[i] != 0 && reg_slots[i] != p) {
+		if (reg_slots[i] == REG_DELETED && del == (size_t)-1)
+			del = i;
+		i = (i + 1) & mask;
+	}
+	return reg_slots[i] == p || del == (size_t)-1 ? i : del;
+}
+
+/* Rehashes without the deleted slots, doubling the table only while live
+ * handles fill more than a quarter of it. */
 static int reg_grow(void)
 {
-	size_t old_cap = reg_cap, i;
+	size_t old_cap = reg_cap, live = 0, i;
 	uintptr_t *old = reg_slots;
 
-	reg_cap = old_cap ? old_cap * 2 : 64;
+	for (i = 0; i < old_cap; i++)
+		live += old[i] > REG_DELETED;
+	reg_cap = old_cap ? old_cap : 64;
+	while ((live + 1) * 4 > reg_cap)
+		reg_cap *= 2;
 	reg_slots = calloc(reg_cap, sizeof(*reg_slots));
 	if (!reg_slots) {
 		reg_slots = old;
@@ -59,8 +80,11 @@ int xdpkit__registry_add(void *h)
 	if ((reg_used + 1) * 2 > reg_cap)
 		err = reg_grow();
 	if (!err) {
-		reg_slots[reg_find((uintptr_t)h)] = (uintptr_t)h;
-		reg_used++;
+		size_t i = reg_insert_slot((uintptr_t)h);
+
+		if (reg_slots[i] == 0)
+			reg_used++;
+		reg_slots[i] = (uintptr_t)h;
 	}
 	pthread_mutex_unlock(&reg_lock);
 	return err;
@@ -81,6 +105,23 @@ int xdpkit__registry_remove(void *h)
 	}
 	pthread_mutex_unlock(&reg_lock);
 	return found;
+}
+
+/* The last REG_QUARANTINE freed handles, not yet given back to malloc. */
+#define REG_QUARANTINE 1024
+static void *reg_quarantine[REG_QUARANTINE];
+static size_t reg_quarantine_next;
+
+void xdpkit__handle_free(void *h)
+{
+	void *old;
+
+	pthread_mutex_lock(&reg_lock);
+	old = reg_quarantine[reg_quarantine_next];
+	reg_quarantine[reg_quarantine_next] = h;
+	reg_quarantine_next = (reg_quarantine_next + 1) % REG_QUARANTINE;
+	pthread_mutex_unlock(&reg_lock);
+	free(old);
 }
 
 int xdpkit__registry_has(const void *h)
