@@ -17,7 +17,7 @@ XCFLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude
 LDLIBS  := -L$(BUILD) -lxdpkit -Wl,-rpath,$(abspath $(BUILD))
 GOSRC   := $(shell find xsk capi internal maps prog bpf -name '*.go' -o -name '*.c' -o -name '*.h') include/xdpkit.h include/xdpkit.map go.mod go.sum
 C_EXAMPLES := rxdrop txonly l2fwd cpumap_rr queue_stack af_xdp_user
-C_TESTS    := test_xsk test_panic test_maps
+C_TESTS    := test_xsk test_panic test_maps test_pool
 
 .PHONY: all lib header-check examples demo test test-go test-c test-compat check-ldd check-generate install clean generate
 

@@ -84,6 +84,9 @@ run() {
 
 run test_xsk "$tests/test_xsk" "$IF_A" "$NS_B" "$IF_B"
 
+# Frame pool, prefill, features, all queues, UMEM on a caller's fd.
+run test_pool "$tests/test_pool" "$IF_A"
+
 # Maps and programs (tests/c/test_maps.c); the attach and XSKMAP tests use
 # the veth pair like test_xsk.
 if [ -x "$tests/test_maps" ]; then
