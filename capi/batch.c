@@ -56,41 +56,63 @@ int xdpkit_tx_batch(struct xdpkit_socket *s, const struct xdpkit_desc *in, uint3
 	return (int)fit;
 }
 
-int xdpkit_fill_batch(struct xdpkit_umem *u, const uint64_t *addrs, uint32_t n)
+static int fill_batch(const char *fn, struct xdpkit_ring_prod *fill, uint64_t size, const uint64_t *addrs, uint32_t n)
 {
 	uint32_t idx = 0, i, fit;
 
-	CHECK_UMEM(u);
 	if (!addrs && n)
-		return xdpkit__fail(EINVAL, "xdpkit_fill_batch: addrs is NULL");
+		return xdpkit__fail(EINVAL, "%s: addrs is NULL", fn);
 	for (i = 0; i < n; i++) {
-		if (xdpkit_umem_addr(addrs[i]) >= u->size)
-			return xdpkit__fail(EINVAL, "xdpkit_fill_batch: address %u (%#llx) lies outside the UMEM of %llu bytes",
-					    i, (unsigned long long)addrs[i], (unsigned long long)u->size);
+		if (xdpkit_umem_addr(addrs[i]) >= size)
+			return xdpkit__fail(EINVAL, "%s: address %u (%#llx) lies outside the UMEM of %llu bytes",
+					    fn, i, (unsigned long long)addrs[i], (unsigned long long)size);
 	}
-	fit = xdpkit_ring_prod_free(u->fill, n);
+	fit = xdpkit_ring_prod_free(fill, n);
 	if (fit > n)
 		fit = n;
 	if (fit) {
-		xdpkit_ring_prod_reserve(u->fill, fit, &idx);
+		xdpkit_ring_prod_reserve(fill, fit, &idx);
 		for (i = 0; i < fit; i++)
-			*xdpkit_ring_fill_addr(u->fill, idx + i) = addrs[i];
-		xdpkit_ring_prod_submit(u->fill, fit);
+			*xdpkit_ring_fill_addr(fill, idx + i) = addrs[i];
+		xdpkit_ring_prod_submit(fill, fit);
 	}
 	return (int)fit;
 }
 
-int xdpkit_comp_batch(struct xdpkit_umem *u, uint64_t *addrs, uint32_t max)
+static int comp_batch(const char *fn, struct xdpkit_ring_cons *comp, uint64_t *addrs, uint32_t max)
 {
 	uint32_t idx = 0, n, i;
 
-	CHECK_UMEM(u);
 	if (!addrs && max)
-		return xdpkit__fail(EINVAL, "xdpkit_comp_batch: addrs is NULL");
-	n = xdpkit_ring_cons_peek(u->comp, max, &idx);
+		return xdpkit__fail(EINVAL, "%s: addrs is NULL", fn);
+	n = xdpkit_ring_cons_peek(comp, max, &idx);
 	for (i = 0; i < n; i++)
-		addrs[i] = *xdpkit_ring_comp_addr(u->comp, idx + i);
+		addrs[i] = *xdpkit_ring_comp_addr(comp, idx + i);
 	if (n)
-		xdpkit_ring_cons_release(u->comp, n);
+		xdpkit_ring_cons_release(comp, n);
 	return (int)n;
+}
+
+int xdpkit_fill_batch(struct xdpkit_umem *u, const uint64_t *addrs, uint32_t n)
+{
+	CHECK_UMEM(u);
+	return fill_batch(__func__, u->fill, u->size, addrs, n);
+}
+
+int xdpkit_comp_batch(struct xdpkit_umem *u, uint64_t *addrs, uint32_t max)
+{
+	CHECK_UMEM(u);
+	return comp_batch(__func__, u->comp, addrs, max);
+}
+
+int xdpkit_socket_fill_batch(struct xdpkit_socket *s, const uint64_t *addrs, uint32_t n)
+{
+	CHECK_SOCK(s);
+	return fill_batch(__func__, s->fill, s->umem->size, addrs, n);
+}
+
+int xdpkit_socket_comp_batch(struct xdpkit_socket *s, uint64_t *addrs, uint32_t max)
+{
+	CHECK_SOCK(s);
+	return comp_batch(__func__, s->comp, addrs, max);
 }

@@ -442,6 +442,11 @@ int xdpkit_fill_batch(struct xdpkit_umem *umem, const uint64_t *addrs, uint32_t 
  * Returns the number taken. */
 int xdpkit_comp_batch(struct xdpkit_umem *umem, uint64_t *addrs, uint32_t max);
 
+/* The same on the fill/completion rings a socket uses: its own when it
+ * shares the UMEM on another queue or device, else the UMEM's. */
+int xdpkit_socket_fill_batch(struct xdpkit_socket *sock, const uint64_t *addrs, uint32_t n);
+int xdpkit_socket_comp_batch(struct xdpkit_socket *sock, uint64_t *addrs, uint32_t max);
+
 /* ------------------------------------------------------------------ */
 /* Interfaces */
 

@@ -133,7 +133,7 @@ func NewSocket(ifname string, queue uint32, umem *Umem, cfg SocketConfig) (*Sock
 	if err != nil {
 		return nil, err
 	}
-	useFD, err := umem.acquire()
+	useFD, err := umem.acquire(ns)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,7 @@ type Umem struct {
 	fdRx, fdTx uint32
 	refs       int // sockets using this UMEM
 	bound      boundAt
+	netns      uint64 // network namespace the UMEM's socket was made in
 	closed     bool
 }
 
@@ -141,7 +142,11 @@ func newUmem(fd int, area []byte, cfg UmemConfig) (*Umem, error) {
 	if area != nil && uintptr(unsafe.Pointer(&area[0]))%uintptr(os.Getpagesize()) != 0 {
 		return nil, fmt.Errorf("umem area %p: not page aligned: %w", &area[0], unix.EINVAL)
 	}
-	u := &Umem{fd: -1, cfg: cfg, area: area}
+	ns, err := currentNetns()
+	if err != nil {
+		return nil, err
+	}
+	u := &Umem{fd: -1, cfg: cfg, area: area, netns: ns}
 	if area == nil {
 		if cfg.Size > 1<<46 {
 			return nil, fmt.Errorf("umem size %d: too large: %w", cfg.Size, unix.EINVAL)
@@ -273,11 +278,16 @@ func AddrWithOffset(addr uint64) uint64 {
 
 // acquire records one more socket on the UMEM and tells whether the
 // socket takes over the UMEM fd (the first socket does, as in libxdp).
-func (u *Umem) acquire() (useFD bool, err error) {
+// That fd lives in the namespace the UMEM was made in, so the first socket
+// must be made there too.
+func (u *Umem) acquire(netns uint64) (useFD bool, err error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.closed {
 		return false, fmt.Errorf("umem is closed: %w", unix.EBADF)
+	}
+	if !u.fdInUse && netns != u.netns {
+		return false, fmt.Errorf("the umem was created in another network namespace than this socket's: create it in the socket's namespace: %w", unix.EINVAL)
 	}
 	u.refs++
 	if !u.fdInUse {

@@ -448,6 +448,8 @@ extern "C" {
     pub fn xdpkit_tx_batch(sock: *mut xdpkit_socket, in_: *const xdpkit_desc, n: u32, kick: c_int) -> c_int;
     pub fn xdpkit_fill_batch(umem: *mut xdpkit_umem, addrs: *const u64, n: u32) -> c_int;
     pub fn xdpkit_comp_batch(umem: *mut xdpkit_umem, addrs: *mut u64, max: u32) -> c_int;
+    pub fn xdpkit_socket_fill_batch(sock: *mut xdpkit_socket, addrs: *const u64, n: u32) -> c_int;
+    pub fn xdpkit_socket_comp_batch(sock: *mut xdpkit_socket, addrs: *mut u64, max: u32) -> c_int;
 
     // Interfaces
     pub fn xdpkit_if_queues(ifname: *const c_char, rx: *mut u32, tx: *mut u32) -> c_int;

@@ -236,6 +236,8 @@ fn declared_functions() -> Vec<(&'static str, usize)> {
         xdpkit_tx_batch,
         xdpkit_fill_batch,
         xdpkit_comp_batch,
+        xdpkit_socket_fill_batch,
+        xdpkit_socket_comp_batch,
         xdpkit_if_queues,
         xdpkit_if_index,
         xdpkit_if_xdp_features,

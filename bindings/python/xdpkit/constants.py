@@ -1,0 +1,53 @@
+"""Flag enums over the constants of include/xdpkit.h."""
+from __future__ import annotations
+
+from enum import IntEnum, IntFlag
+
+from . import _ffi as f
+
+__all__ = ["BindFlags", "XdpFlags", "UmemFlags", "UpdateFlags", "XdpFeature", "XskFeature",
+           "PKT_CONTD", "OPTIONS_ZEROCOPY"]
+
+PKT_CONTD = f.XDPKIT_PKT_CONTD
+OPTIONS_ZEROCOPY = f.XDPKIT_OPTIONS_ZEROCOPY
+
+
+class BindFlags(IntFlag):
+    COPY = f.XDPKIT_BIND_COPY
+    ZEROCOPY = f.XDPKIT_BIND_ZEROCOPY
+    NEED_WAKEUP = f.XDPKIT_BIND_NEED_WAKEUP
+    SG = f.XDPKIT_BIND_SG
+
+
+class XdpFlags(IntFlag):
+    SKB_MODE = f.XDPKIT_XDP_FLAGS_SKB_MODE
+    DRV_MODE = f.XDPKIT_XDP_FLAGS_DRV_MODE
+    HW_MODE = f.XDPKIT_XDP_FLAGS_HW_MODE
+
+
+class UmemFlags(IntFlag):
+    UNALIGNED_CHUNK = f.XDPKIT_UMEM_UNALIGNED_CHUNK_FLAG
+    TX_SW_CSUM = f.XDPKIT_UMEM_TX_SW_CSUM
+    TX_METADATA_LEN = f.XDPKIT_UMEM_TX_METADATA_LEN
+
+
+class UpdateFlags(IntEnum):
+    ANY = f.XDPKIT_MAP_ANY
+    NOEXIST = f.XDPKIT_MAP_NOEXIST
+    EXIST = f.XDPKIT_MAP_EXIST
+
+
+class XdpFeature(IntFlag):
+    BASIC = f.XDPKIT_XDP_FEATURE_BASIC
+    REDIRECT = f.XDPKIT_XDP_FEATURE_REDIRECT
+    NDO_XMIT = f.XDPKIT_XDP_FEATURE_NDO_XMIT
+    XSK_ZEROCOPY = f.XDPKIT_XDP_FEATURE_XSK_ZEROCOPY
+    HW_OFFLOAD = f.XDPKIT_XDP_FEATURE_HW_OFFLOAD
+    RX_SG = f.XDPKIT_XDP_FEATURE_RX_SG
+    NDO_XMIT_SG = f.XDPKIT_XDP_FEATURE_NDO_XMIT_SG
+
+
+class XskFeature(IntFlag):
+    TX_TIMESTAMP = f.XDPKIT_XSK_FEATURE_TX_TIMESTAMP
+    TX_CHECKSUM = f.XDPKIT_XSK_FEATURE_TX_CHECKSUM
+    TX_LAUNCH_TIME_FIFO = f.XDPKIT_XSK_FEATURE_TX_LAUNCH_TIME_FIFO
