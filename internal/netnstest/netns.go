@@ -178,13 +178,21 @@ func (n NS) OpenPacket(ifname string) (*PacketSocket, error) {
 
 // Send writes one Ethernet frame.
 func (p *PacketSocket) Send(frame []byte) error {
-	return unix.Sendto(p.fd, frame, 0, &unix.SockaddrLinklayer{Ifindex: p.ifindex, Halen: 6})
+	for {
+		err := unix.Sendto(p.fd, frame, 0, &unix.SockaddrLinklayer{Ifindex: p.ifindex, Halen: 6})
+		if err != unix.EINTR {
+			return err
+		}
+	}
 }
 
 // Recv reads one frame, waiting at most timeoutMs; nil on timeout.
 func (p *PacketSocket) Recv(timeoutMs int) ([]byte, error) {
 	fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN}}
 	n, err := unix.Poll(fds, timeoutMs)
+	for err == unix.EINTR { // Go's preemption signals interrupt poll
+		n, err = unix.Poll(fds, timeoutMs)
+	}
 	if err != nil || n == 0 {
 		return nil, err
 	}
