@@ -3,6 +3,7 @@ package xsk
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/cilium/ebpf"
@@ -73,7 +74,7 @@ func AttachXDP(prog *ebpf.Program, ifindex int, mode AttachMode) (link.Link, Att
 	}
 	try := []AttachMode{mode}
 	if mode == AttachAuto {
-		try = []AttachMode{AttachDrv, AttachSKB}
+		try = autoModes(ifindex)
 	}
 	var errs []error
 	for _, m := range try {
@@ -88,4 +89,15 @@ func AttachXDP(prog *ebpf.Program, ifindex int, mode AttachMode) (link.Link, Att
 		return nil, 0, fmt.Errorf("attach XDP program to ifindex %d: another XDP program is attached: %w", ifindex, err)
 	}
 	return nil, 0, fmt.Errorf("attach XDP program to ifindex %d: %w", ifindex, err)
+}
+
+// autoModes is the order auto mode tries: native first, then generic;
+// generic only when the netdev features say the driver has no native XDP.
+func autoModes(ifindex int) []AttachMode {
+	if ifi, err := net.InterfaceByIndex(ifindex); err == nil {
+		if f, err := InterfaceFeatures(ifi.Name); err == nil && f.XDP&XDPFeatureBasic == 0 {
+			return []AttachMode{AttachSKB}
+		}
+	}
+	return []AttachMode{AttachDrv, AttachSKB}
 }

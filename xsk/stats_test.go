@@ -103,7 +103,7 @@ func TestStatFillEmpty(t *testing.T) {
 	}
 }
 
-// STAT_TX_INVALID and ALIGNED_INV_DESC: invalid TX descriptors (outside the UMEM, longer than
+// STAT_TX_INVALID: invalid TX descriptors (outside the UMEM, longer than
 // a chunk, empty, crossing a chunk boundary, unknown option bits) are
 // skipped and counted in tx_invalid_descs; valid ones around them go out.
 func TestStatTxInvalid(t *testing.T) {

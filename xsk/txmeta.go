@@ -52,3 +52,30 @@ func (u *Umem) TxMetadata(addr uint64) (*TxMetadata, error) {
 func (m *TxMetadata) TxTimestamp() uint64 {
 	return *(*uint64)(unsafe.Pointer(&m.CsumStart))
 }
+
+// CheckTxMetadata tells whether the interface can honour TX metadata
+// requests (TxMeta* flags) on a socket in the given mode, from the
+// netdev netlink features: in copy mode the kernel computes checksums in
+// software (with UmemTxSwCsum) but needs the driver for timestamps and
+// launch time; in zero-copy mode the driver must offer each. A request
+// it cannot honour is an error matching unix.EOPNOTSUPP.
+func CheckTxMetadata(ifname string, flags uint64, zeroCopy bool) error {
+	f, err := InterfaceFeatures(ifname)
+	if err != nil {
+		return err
+	}
+	need := map[uint64]uint64{
+		TxMetaTimestamp:  XSKFeatureTxTimestamp,
+		TxMetaChecksum:   XSKFeatureTxChecksum,
+		TxMetaLaunchTime: XSKFeatureTxLaunchTimeFIFO,
+	}
+	for req, feat := range need {
+		if flags&req == 0 || (req == TxMetaChecksum && !zeroCopy) {
+			continue
+		}
+		if f.XSK&feat == 0 {
+			return fmt.Errorf("%s: TX metadata request %#x: the driver does not offer it (xsk features %#x): %w", ifname, req, f.XSK, unix.EOPNOTSUPP)
+		}
+	}
+	return nil
+}

@@ -141,3 +141,32 @@ func TestBusyPollOptions(t *testing.T) {
 	sendPacket(t, ps, want)
 	checkFrames(t, datas(e.recv(len(want))), want)
 }
+
+// TestTxMetadataFeatureCheck: veth offers no AF_XDP TX metadata features,
+// so timestamp and launch-time requests (and zero-copy checksums) are
+// reported as not supported; copy-mode checksums are done in software.
+func TestTxMetadataFeatureCheck(t *testing.T) {
+	p := newPair(t)
+	err := p.A.Do(func() error {
+		for _, c := range []struct {
+			flags uint64
+			zc    bool
+			want  error
+		}{
+			{xsk.TxMetaChecksum, false, nil},
+			{xsk.TxMetaChecksum, true, unix.EOPNOTSUPP},
+			{xsk.TxMetaTimestamp, false, unix.EOPNOTSUPP},
+			{xsk.TxMetaLaunchTime, false, unix.EOPNOTSUPP},
+		} {
+			err := xsk.CheckTxMetadata(p.IfA, c.flags, c.zc)
+			if (c.want == nil) != (err == nil) || (c.want != nil && !errors.Is(err, c.want)) {
+				t.Errorf("CheckTxMetadata(%#x, zerocopy=%v) = %v, want %v", c.flags, c.zc, err, c.want)
+			}
+		}
+		if err := xsk.CheckTxMetadata("nonexistent0", xsk.TxMetaChecksum, false); !errors.Is(err, unix.ENODEV) {
+			t.Errorf("unknown interface: %v, want ENODEV", err)
+		}
+		return nil
+	})
+	netnstest.Require(t, err, "namespace")
+}
