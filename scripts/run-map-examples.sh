@@ -29,9 +29,8 @@ done
 # The examples find their BPF objects from the repository root.
 cd "$(dirname "$0")/.."
 
+. scripts/lib-netns.sh # the namespaces, the veth pair, teardown
 ID=$$-$RANDOM
-NS_A=xdpkit-mapex-a-$ID
-NS_B=xdpkit-mapex-b-$ID
 IF_A=xma$$ # IFNAMSIZ
 IF_B=xmb$$
 MAC_A=02:00:00:79:00:01
@@ -39,77 +38,18 @@ MAC_B=02:00:00:79:00:02
 IP_A=10.79.0.1
 IP_B=10.79.0.2
 LOGDIR=$(mktemp -d /tmp/xdpkit-mapex.XXXXXX)
-BG_PIDS=()
 FAILED=()
-
-cleanup() {
-	local rc=$?
-	set +e
-	for pid in "${BG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	ip netns del "$NS_A" 2>/dev/null # takes the veth pair with it
-	ip netns del "$NS_B" 2>/dev/null
-	rm -rf "$LOGDIR"
-	exit "$rc"
-}
-trap cleanup EXIT
+remove_logdir() { rm -rf "$LOGDIR"; }
+NETNS_ON_DOWN=remove_logdir
+NETNS_TAG=run-map-examples
+NETNS_BUSY_NOTE="device or queue still busy"
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-ip netns add "$NS_A"
-ip netns add "$NS_B"
-ip -n "$NS_A" link add "$IF_A" address "$MAC_A" type veth peer name "$IF_B" address "$MAC_B" netns "$NS_B"
-for ns in "$NS_A" "$NS_B"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip -n "$ns" link set lo up
-done
-ip -n "$NS_A" addr add "$IP_A/24" dev "$IF_A"
-ip -n "$NS_B" addr add "$IP_B/24" dev "$IF_B"
-ip -n "$NS_A" link set "$IF_A" up
-ip -n "$NS_B" link set "$IF_B" up
-# Receivers that swallow frames swallow ARP too: static neighbours.
-ip -n "$NS_A" neigh add "$IP_B" lladdr "$MAC_B" dev "$IF_A" nud permanent
-ip -n "$NS_B" neigh add "$IP_A" lladdr "$MAC_A" dev "$IF_B" nud permanent
+netns_pair_up "xdpkit-mapex-a-$ID" "xdpkit-mapex-b-$ID"
 
 fail() {
 	echo "run-map-examples: FAIL: $*" >&2
 	FAILED+=("$1")
-}
-
-# start_in_a LOG PATTERN CMD...: starts CMD in A in the background (PID in
-# $pid) and waits until LOG shows PATTERN. A queue freed by a previous
-# AF_XDP socket can stay busy for a moment: retry on "busy".
-start_in_a() {
-	local log=$1 pattern=$2 attempt i
-	shift 2
-	for attempt in 1 2 3 4 5; do
-		ip netns exec "$NS_A" "$@" >"$log" 2>&1 &
-		pid=$!
-		BG_PIDS+=("$pid")
-		for i in $(seq 100); do
-			grep -q "$pattern" "$log" && return 0
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		grep -q "$pattern" "$log" && return 0
-		if kill -0 "$pid" 2>/dev/null; then
-			echo "run-map-examples: timed out waiting for '$pattern' from $1" >&2
-			cat "$log" >&2
-			return 1
-		fi
-		wait "$pid" || true
-		if ! grep -qi "busy" "$log"; then
-			echo "run-map-examples: $1 failed to start:" >&2
-			cat "$log" >&2
-			return 1
-		fi
-		echo "  (device or queue still busy, retrying)"
-		sleep 0.5
-	done
-	echo "run-map-examples: $1 could not start:" >&2
-	cat "$log" >&2
-	return 1
 }
 
 # txonly_from_b SECONDS: 64-byte UDP frames from B to A's MAC.
@@ -134,7 +74,7 @@ NCPU=$(nproc)
 if [ "$NCPU" -ge 2 ]; then CPUS=0,1; else CPUS=0; fi
 echo "== cpumap_rr -C $CPUS on $NS_A/$IF_A (drv) for 4s, txonly from $NS_B/$IF_B for 2.5s"
 log=$LOGDIR/cpumap_rr.log
-if start_in_a "$log" "redirecting on" "$EX/cpumap_rr" -i "$IF_A" -m drv -C "$CPUS" -d 4; then
+if netns_start "$NS_A" "$log" "redirecting on" "$EX/cpumap_rr" -i "$IF_A" -m drv -C "$CPUS" -d 4; then
 	txonly_from_b 2.5 || fail txonly "txonly failed"
 	if finish "$log" cpumap_rr; then
 		for cpu in ${CPUS//,/ }; do
@@ -150,7 +90,7 @@ fi
 # 2. queue_stack ---------------------------------------------------------
 echo "== queue_stack: map demo, then -i $IF_A (drv) for 2s with 3 datagrams from $NS_B"
 log=$LOGDIR/queue_stack.log
-if start_in_a "$log" "recording frame lengths" "$EX/queue_stack" -i "$IF_A" -m drv -d 2; then
+if netns_start "$NS_A" "$log" "recording frame lengths" "$EX/queue_stack" -i "$IF_A" -m drv -d 2; then
 	# UDP payloads of 10, 20, 30 bytes: frames of 42 + payload bytes.
 	for n in 10 20 30; do
 		ip netns exec "$NS_B" bash -c "printf '%0${n}d' 0 > /dev/udp/$IP_A/9"
@@ -176,7 +116,7 @@ fi
 # 3. af_xdp_user ---------------------------------------------------------
 echo "== af_xdp_user on $NS_A/$IF_A queue 0 (drv, copy) for 3s, txonly from $NS_B/$IF_B for 1.5s"
 log=$LOGDIR/af_xdp_user.log
-if start_in_a "$log" "receiving on" "$EX/af_xdp_user" -i "$IF_A" -q 0 -m drv -c -d 3 -n 3; then
+if netns_start "$NS_A" "$log" "receiving on" "$EX/af_xdp_user" -i "$IF_A" -q 0 -m drv -c -d 3 -n 3; then
 	txonly_from_b 1.5 || fail txonly "txonly failed"
 	if finish "$log" af_xdp_user; then
 		n=$(sed -n 's/^af_xdp_user: received \([0-9]*\) packets$/\1/p' "$log")

@@ -19,46 +19,14 @@
  * The program must redirect through an XSKMAP called xsks_map keyed by
  * queue, as the tutorial's and xdpkit's default program do.
  */
-#include <limits.h>
-#include <poll.h>
-#include <unistd.h>
-
 #include "common.h"
 
 #define PROG "af_xdp_user"
 #define OBJ_REL "xsk/redirect_bpfel.o"
-#define IDLE_SPINS 1024
 
 static const char *obj_path;
 static const char *prog_name = "xdpkit_redirect";
 static unsigned long print_max = 8;
-
-/* The object path: given, or OBJ_REL from the current directory (the
- * repository root), or from two levels above the binary (build/examples). */
-static const char *find_object(const char *given, const char *rel)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (given)
-		return given;
-	if (access(rel, R_OK) == 0)
-		return rel;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			if (snprintf(path, sizeof(path), "%s/../../%s", exe, rel) < (int)sizeof(path) &&
-			    access(path, R_OK) == 0)
-				return path;
-		}
-	}
-	return rel; /* let the load report it */
-}
 
 static int extra_opt(int c, const char *arg)
 {
@@ -97,6 +65,14 @@ static void print_frame(uint64_t nr, const uint8_t *p, uint32_t len)
 	printf("\n");
 }
 
+/* rx_loop's on_frame: prints the first print_max frames; ctx is the UMEM
+ * area. */
+static void on_frame(void *ctx, uint64_t nr, const struct xdpkit_desc *d)
+{
+	if (nr <= print_max)
+		print_frame(nr, xdpkit_umem_data(ctx, d->addr), d->len);
+}
+
 int main(int argc, char **argv)
 {
 	struct xdpkit_ring_prod fill;
@@ -105,10 +81,8 @@ int main(int argc, char **argv)
 	struct xdpkit_socket *sock;
 	struct xdpkit_prog *prog;
 	struct xdpkit_link *link;
-	uint64_t received = 0, last_received = 0, t_last, t_end, now;
-	unsigned idle = 0;
+	uint64_t received;
 	struct opts o;
-	uint32_t idx = 0, i;
 	int xsks_map, err;
 	void *area;
 
@@ -117,15 +91,9 @@ int main(int argc, char **argv)
 	obj_path = find_object(obj_path, OBJ_REL);
 
 	/* 1-3: the program, attached, and its XSKMAP. */
-	err = xdpkit_prog_load_file(&prog, obj_path, prog_name);
-	if (err)
-		die(PROG, "xdpkit_prog_load_file", err);
-	err = xdpkit_prog_attach(prog, o.ifname, o.xdp_flags, &link);
-	if (err)
-		die(PROG, "xdpkit_prog_attach", err);
-	xsks_map = xdpkit_prog_map_fd(prog, "xsks_map");
-	if (xsks_map < 0)
-		die(PROG, "xdpkit_prog_map_fd xsks_map", xsks_map);
+	prog = load_prog(PROG, obj_path, prog_name);
+	link = attach_prog(PROG, prog, o.ifname, o.xdp_flags);
+	xsks_map = prog_map_fd(PROG, prog, "xsks_map");
 
 	/* 4: UMEM and socket; the library must not load its own program. */
 	XDPKIT_OPTS(xdpkit_umem_config, ucfg, .fill_size = NUM_FRAMES, .frame_size = o.frame_size);
@@ -147,13 +115,7 @@ int main(int argc, char **argv)
 	if (err)
 		die(PROG, "xdpkit_socket_update_xskmap", err);
 
-	if (xdpkit_ring_prod_reserve(&fill, NUM_FRAMES, &idx) != NUM_FRAMES) {
-		fprintf(stderr, PROG ": cannot reserve %d fill ring entries\n", NUM_FRAMES);
-		return 1;
-	}
-	for (i = 0; i < NUM_FRAMES; i++)
-		*xdpkit_ring_fill_addr(&fill, idx++) = (uint64_t)i * o.frame_size;
-	xdpkit_ring_prod_submit(&fill, NUM_FRAMES);
+	fill_all_frames(PROG, &fill, o.frame_size);
 
 	printf(PROG ": receiving on %s queue %u (%s from %s, %s mode, prog id %d; socket's own program: %s)\n",
 	       o.ifname, o.queue, prog_name, obj_path, mode_name(xdpkit_link_mode(link)),
@@ -161,60 +123,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	/* 6: receive. */
-	t_last = now_ns();
-	t_end = deadline_ns(&o);
-	while (!stop_flag) {
-		uint32_t idx_rx = 0, idx_fq = 0, rcvd;
+	received = rx_loop(PROG, &o, sock, &fill, &rx, on_frame, area);
 
-		rcvd = xdpkit_ring_cons_peek(&rx, BATCH_SIZE, &idx_rx);
-		if (rcvd) {
-			idle = 0;
-			/* The fill ring holds every frame of the UMEM: this fits. */
-			while (xdpkit_ring_prod_reserve(&fill, rcvd, &idx_fq) != rcvd) {
-				if (xdpkit_ring_prod_needs_wakeup(&fill))
-					xdpkit_socket_wakeup_rx(sock);
-				if (stop_flag)
-					break;
-			}
-			if (stop_flag)
-				break;
-			for (i = 0; i < rcvd; i++) {
-				const struct xdpkit_desc *d = xdpkit_ring_rx_desc(&rx, idx_rx++);
-
-				received++;
-				if (received <= print_max)
-					print_frame(received, xdpkit_umem_data(area, d->addr), d->len);
-				*xdpkit_ring_fill_addr(&fill, idx_fq++) = xdpkit_umem_addr_base(d->addr);
-			}
-			xdpkit_ring_prod_submit(&fill, rcvd);
-			xdpkit_ring_cons_release(&rx, rcvd);
-		} else {
-			if (xdpkit_ring_prod_needs_wakeup(&fill))
-				xdpkit_socket_wakeup_rx(sock);
-			if (++idle >= IDLE_SPINS) {
-				idle = 0;
-				xdpkit_socket_poll(sock, POLLIN, 100);
-			}
-		}
-
-		now = now_ns();
-		if (now - t_last >= 1000000000ULL) {
-			print_stats(PROG, sock, "received", received, received - last_received, now - t_last);
-			last_received = received;
-			t_last = now;
-		}
-		if (now >= t_end)
-			break;
-	}
-
-	print_stats(PROG, sock, "received", received, received - last_received, now_ns() - t_last);
 	/* The socket leaves xsks_map when it is deleted. */
-	err = xdpkit_socket_delete(sock);
-	if (err)
-		die(PROG, "xdpkit_socket_delete", err);
-	err = xdpkit_umem_delete(umem);
-	if (err)
-		die(PROG, "xdpkit_umem_delete", err);
+	delete_socket_umem(PROG, sock, umem);
 	err = xdpkit_link_detach(link);
 	if (err)
 		die(PROG, "xdpkit_link_detach", err);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * common.h — option parsing and small helpers shared by the C examples.
+ * common.h — option parsing and the helpers shared by the C examples: BPF
+ * objects and programs, the fill ring, the receive loop, teardown.
  *
  * Common options:
  *   -i IFNAME   interface (required)
@@ -11,23 +12,31 @@
  *   -d SECONDS  stop after this many seconds (0: run until SIGINT/SIGTERM)
  *   -s SIZE     UMEM frame size (4096)
  * Each example may accept more options through a callback.
+ *
+ * The helpers that can fail print the library's error and exit (die()).
  */
 #ifndef XDPKIT_EXAMPLES_COMMON_H
 #define XDPKIT_EXAMPLES_COMMON_H
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <xdpkit.h>
 
 #define NUM_FRAMES 4096
 #define BATCH_SIZE 64
+
+/* Empty peeks in a row before blocking in poll() while idle. */
+#define IDLE_SPINS 1024
 
 struct opts {
 	const char *ifname;
@@ -191,6 +200,165 @@ static inline void print_stats(const char *prog, struct xdpkit_socket *sock, con
 		       (unsigned long long)st.tx_ring_empty_descs);
 	printf("\n");
 	fflush(stdout);
+}
+
+/* The object path: given, or rel from the current directory (the
+ * repository root), or from two levels above the binary (build/examples). */
+static inline const char *find_object(const char *given, const char *rel)
+{
+	static char path[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (given)
+		return given;
+	if (access(rel, R_OK) == 0)
+		return rel;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			if (snprintf(path, sizeof(path), "%s/../../%s", exe, rel) < (int)sizeof(path) &&
+			    access(path, R_OK) == 0)
+				return path;
+		}
+	}
+	return rel; /* let the load report it */
+}
+
+/* Loads the program called name (function or section) from the object at
+ * path. */
+static inline struct xdpkit_prog *load_prog(const char *prog, const char *path, const char *name)
+{
+	struct xdpkit_prog *p;
+	int err = xdpkit_prog_load_file(&p, path, name);
+
+	if (err)
+		die(prog, "xdpkit_prog_load_file", err);
+	return p;
+}
+
+/* Attaches p to ifname in the xdp_flags mode. */
+static inline struct xdpkit_link *attach_prog(const char *prog, struct xdpkit_prog *p,
+					      const char *ifname, uint32_t xdp_flags)
+{
+	struct xdpkit_link *link;
+	int err = xdpkit_prog_attach(p, ifname, xdp_flags, &link);
+
+	if (err)
+		die(prog, "xdpkit_prog_attach", err);
+	return link;
+}
+
+/* The fd of p's map called name. */
+static inline int prog_map_fd(const char *prog, struct xdpkit_prog *p, const char *name)
+{
+	char what[128];
+	int fd = xdpkit_prog_map_fd(p, name);
+
+	if (fd < 0) {
+		snprintf(what, sizeof(what), "xdpkit_prog_map_fd %s", name);
+		die(prog, what, fd);
+	}
+	return fd;
+}
+
+/* Puts every frame of a UMEM of NUM_FRAMES frames on its fill ring. */
+static inline void fill_all_frames(const char *prog, struct xdpkit_ring_prod *fill, uint32_t frame_size)
+{
+	uint32_t idx = 0, i;
+
+	if (xdpkit_ring_prod_reserve(fill, NUM_FRAMES, &idx) != NUM_FRAMES) {
+		fprintf(stderr, "%s: cannot reserve %d fill ring entries\n", prog, NUM_FRAMES);
+		exit(1);
+	}
+	for (i = 0; i < NUM_FRAMES; i++)
+		*xdpkit_ring_fill_addr(fill, idx++) = (uint64_t)i * frame_size;
+	xdpkit_ring_prod_submit(fill, NUM_FRAMES);
+}
+
+/* Deletes a socket, then its UMEM. */
+static inline void delete_socket_umem(const char *prog, struct xdpkit_socket *sock,
+				      struct xdpkit_umem *umem)
+{
+	int err = xdpkit_socket_delete(sock);
+
+	if (err)
+		die(prog, "xdpkit_socket_delete", err);
+	err = xdpkit_umem_delete(umem);
+	if (err)
+		die(prog, "xdpkit_umem_delete", err);
+}
+
+/* Called by rx_loop for every received frame, nr counting from 1. */
+typedef void (*rx_frame_fn)(void *ctx, uint64_t nr, const struct xdpkit_desc *d);
+
+/* Receives on sock until a signal or o's deadline: every frame goes
+ * straight back onto the fill ring (after on_frame, when not NULL).
+ * Prints statistics every second and at the end; returns the number of
+ * frames received. The fill ring must hold every frame of the UMEM
+ * (fill_all_frames). */
+static inline uint64_t rx_loop(const char *prog, const struct opts *o, struct xdpkit_socket *sock,
+			       struct xdpkit_ring_prod *fill, struct xdpkit_ring_cons *rx,
+			       rx_frame_fn on_frame, void *ctx)
+{
+	uint64_t received = 0, last_received = 0, t_last, t_end, now;
+	unsigned idle = 0;
+	uint32_t i;
+
+	t_last = now_ns();
+	t_end = deadline_ns(o);
+	while (!stop_flag) {
+		uint32_t idx_rx = 0, idx_fq = 0, rcvd;
+
+		rcvd = xdpkit_ring_cons_peek(rx, BATCH_SIZE, &idx_rx);
+		if (rcvd) {
+			idle = 0;
+			while (xdpkit_ring_prod_reserve(fill, rcvd, &idx_fq) != rcvd) {
+				/* Cannot happen with a fill ring as large as the
+				 * UMEM, but be safe. */
+				if (xdpkit_ring_prod_needs_wakeup(fill))
+					xdpkit_socket_wakeup_rx(sock);
+				if (stop_flag)
+					break;
+			}
+			if (stop_flag)
+				break;
+			for (i = 0; i < rcvd; i++) {
+				const struct xdpkit_desc *d = xdpkit_ring_rx_desc(rx, idx_rx++);
+
+				if (on_frame)
+					on_frame(ctx, received + i + 1, d);
+				/* Aligned UMEM: no offset in the address's top bits. */
+				*xdpkit_ring_fill_addr(fill, idx_fq++) = d->addr;
+			}
+			xdpkit_ring_prod_submit(fill, rcvd);
+			xdpkit_ring_cons_release(rx, rcvd);
+			received += rcvd;
+		} else {
+			if (xdpkit_ring_prod_needs_wakeup(fill))
+				xdpkit_socket_wakeup_rx(sock);
+			if (++idle >= IDLE_SPINS) {
+				/* Nothing arrives: block a little instead of spinning. */
+				idle = 0;
+				xdpkit_socket_poll(sock, POLLIN, 100);
+			}
+		}
+
+		now = now_ns();
+		if (now - t_last >= 1000000000ULL) {
+			print_stats(prog, sock, "received", received, received - last_received, now - t_last);
+			last_received = received;
+			t_last = now;
+		}
+		if (now >= t_end)
+			break;
+	}
+	print_stats(prog, sock, "received", received, received - last_received, now_ns() - t_last);
+	return received;
 }
 
 #endif /* XDPKIT_EXAMPLES_COMMON_H */

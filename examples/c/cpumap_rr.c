@@ -20,9 +20,6 @@
  * counters (cpu_rx) are the second load's, while cpu_map, cpus_available
  * and cpus_count are the first's (the redirecting program's).
  */
-#include <limits.h>
-#include <unistd.h>
-
 #include "common.h"
 
 #define PROG "cpumap_rr"
@@ -59,33 +56,6 @@ static int possible_cpus(void)
 	}
 	fclose(f);
 	return max + 1;
-}
-
-/* The object path: given, or OBJ_REL from the current directory (the
- * repository root), or from two levels above the binary (build/examples). */
-static const char *find_object(const char *given, const char *rel)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (given)
-		return given;
-	if (access(rel, R_OK) == 0)
-		return rel;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			if (snprintf(path, sizeof(path), "%s/../../%s", exe, rel) < (int)sizeof(path) &&
-			    access(path, R_OK) == 0)
-				return path;
-		}
-	}
-	return rel; /* let the load report it */
 }
 
 static int parse_cpus(const char *arg)
@@ -163,26 +133,14 @@ int main(int argc, char **argv)
 	}
 
 	/* The redirecting program, with cpu_map, cpus_available and cpus_count. */
-	err = xdpkit_prog_load_file(&rr, obj_path, "xdpkit_cpumap_rr");
-	if (err)
-		die(PROG, "xdpkit_prog_load_file", err);
+	rr = load_prog(PROG, obj_path, "xdpkit_cpumap_rr");
 	/* The CPUMAP program (loaded for BPF_XDP_CPUMAP), with its cpu_rx. */
-	err = xdpkit_prog_load_file(&count, obj_path, "xdpkit_cpumap_count");
-	if (err)
-		die(PROG, "xdpkit_prog_load_file", err);
+	count = load_prog(PROG, obj_path, "xdpkit_cpumap_count");
 
-	cpu_map = xdpkit_prog_map_fd(rr, "cpu_map");
-	if (cpu_map < 0)
-		die(PROG, "xdpkit_prog_map_fd cpu_map", cpu_map);
-	cpus_available = xdpkit_prog_map_fd(rr, "cpus_available");
-	if (cpus_available < 0)
-		die(PROG, "xdpkit_prog_map_fd cpus_available", cpus_available);
-	cpus_count = xdpkit_prog_map_fd(rr, "cpus_count");
-	if (cpus_count < 0)
-		die(PROG, "xdpkit_prog_map_fd cpus_count", cpus_count);
-	cpu_rx = xdpkit_prog_map_fd(count, "cpu_rx");
-	if (cpu_rx < 0)
-		die(PROG, "xdpkit_prog_map_fd cpu_rx", cpu_rx);
+	cpu_map = prog_map_fd(PROG, rr, "cpu_map");
+	cpus_available = prog_map_fd(PROG, rr, "cpus_available");
+	cpus_count = prog_map_fd(PROG, rr, "cpus_count");
+	cpu_rx = prog_map_fd(PROG, count, "cpu_rx");
 
 	for (key = 0; key < ncpus_sel; key++) {
 		err = xdpkit_cpumap_set(cpu_map, cpus[key], QSIZE, xdpkit_prog_fd(count));
@@ -202,9 +160,7 @@ int main(int argc, char **argv)
 	if (err)
 		die(PROG, "xdpkit_map_update cpus_count", err);
 
-	err = xdpkit_prog_attach(rr, o.ifname, o.xdp_flags, &link);
-	if (err)
-		die(PROG, "xdpkit_prog_attach", err);
+	link = attach_prog(PROG, rr, o.ifname, o.xdp_flags);
 	printf(PROG ": redirecting on %s (%s mode, prog id %d) round robin to CPUs", o.ifname,
 	       mode_name(xdpkit_link_mode(link)), xdpkit_prog_id(rr));
 	for (key = 0; key < ncpus_sel; key++)

@@ -14,42 +14,12 @@
  *
  * usage: queue_stack [-i IFNAME [-m skb|drv|auto] [-d SECONDS] [-o OBJECT]]
  */
-#include <limits.h>
-#include <unistd.h>
-
 #include "common.h"
 
 #define PROG "queue_stack"
 #define OBJ_REL "bpf/objs/queue_stack_bpfel.o"
 #define DEPTH 5
 #define PROG_DEPTH 64 /* max_entries of len_queue and len_stack */
-
-/* The object path: given, or OBJ_REL from the current directory (the
- * repository root), or from two levels above the binary (build/examples). */
-static const char *find_object(const char *given, const char *rel)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (given)
-		return given;
-	if (access(rel, R_OK) == 0)
-		return rel;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			if (snprintf(path, sizeof(path), "%s/../../%s", exe, rel) < (int)sizeof(path) &&
-			    access(path, R_OK) == 0)
-				return path;
-		}
-	}
-	return rel; /* let the load report it */
-}
 
 static void check(const char *what, int err)
 {
@@ -148,16 +118,12 @@ static void prog_demo(const char *ifname, uint32_t xdp_flags, double duration, c
 	struct xdpkit_prog *prog;
 	struct xdpkit_link *link;
 	uint64_t t_end;
-	int q, s, err, nq, ns;
+	int q, s, nq, ns;
 
-	err = xdpkit_prog_load_file(&prog, obj, "xdpkit_queue_stack");
-	check("xdpkit_prog_load_file", err);
-	q = xdpkit_prog_map_fd(prog, "len_queue");
-	check("xdpkit_prog_map_fd len_queue", q);
-	s = xdpkit_prog_map_fd(prog, "len_stack");
-	check("xdpkit_prog_map_fd len_stack", s);
-	err = xdpkit_prog_attach(prog, ifname, xdp_flags, &link);
-	check("xdpkit_prog_attach", err);
+	prog = load_prog(PROG, obj, "xdpkit_queue_stack");
+	q = prog_map_fd(PROG, prog, "len_queue");
+	s = prog_map_fd(PROG, prog, "len_stack");
+	link = attach_prog(PROG, prog, ifname, xdp_flags);
 	printf(PROG ": recording frame lengths on %s (%s mode, prog id %d) for %g s\n", ifname,
 	       mode_name(xdpkit_link_mode(link)), xdpkit_prog_id(prog), duration);
 	fflush(stdout);

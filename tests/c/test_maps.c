@@ -26,28 +26,12 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <net/ethernet.h>
-#include <net/if.h>
-#include <netpacket/packet.h>
 #include <poll.h>
-#include <sched.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "xdpkit.h"
+#define TEST_NAME "test_maps"
+#include "common.h"
 
 #define MAGIC_SOCK 0x786b736bU /* capi/internal.h: a forged handle carries it */
 #define BPF_F_NO_PREALLOC 1u
@@ -65,70 +49,11 @@ static const char *g_if, *g_peer_ns, *g_peer_if;
 static int g_ifindex, g_peer_fd = -1, g_obs_fd = -1, g_ncpus;
 static uint8_t g_mac[6], g_peer_mac[6];
 static uint32_t g_tag = 0x7a900000;
-static char g_detail[2048];
-static int g_passed, g_failed, g_skipped;
+static int g_skipped;
 
 /* ------------------------------------------------------------------ */
-/* Reporting */
+/* Reporting: common.h, and */
 
-static const char *errstr(long v)
-{
-	static char bufs[4][48];
-	static int next;
-	char *b = bufs[next++ & 3];
-	const char *name = NULL;
-
-	if (v < 0) {
-		switch (-v) {
-		case EINVAL: name = "EINVAL"; break;
-		case EBADF: name = "EBADF"; break;
-		case EBUSY: name = "EBUSY"; break;
-		case ENODEV: name = "ENODEV"; break;
-		case ENOENT: name = "ENOENT"; break;
-		case EEXIST: name = "EEXIST"; break;
-		case E2BIG: name = "E2BIG"; break;
-		case ENOSPC: name = "ENOSPC"; break;
-		case ENOMEM: name = "ENOMEM"; break;
-		case EOPNOTSUPP: name = "EOPNOTSUPP"; break;
-		case EOVERFLOW: name = "EOVERFLOW"; break;
-		case EPERM: name = "EPERM"; break;
-		case EIO: name = "EIO"; break;
-		case 524: name = "ENOTSUPP (kernel-internal 524)"; break;
-		}
-	}
-	if (name)
-		snprintf(b, sizeof(bufs[0]), "%ld (-%s)", v, name);
-	else
-		snprintf(b, sizeof(bufs[0]), "%ld", v);
-	return b;
-}
-
-static void set_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void set_detail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(g_detail, sizeof(g_detail), fmt, ap);
-	va_end(ap);
-}
-
-#define FAIL(...) do { set_detail(__VA_ARGS__); goto out; } while (0)
-#define CHECK(cond, ...) do {                                                            \
-	if (!(cond)) {                                                                   \
-		int n_ = snprintf(g_detail, sizeof(g_detail), "line %d: ", __LINE__);    \
-		snprintf(g_detail + n_, sizeof(g_detail) - (size_t)n_, __VA_ARGS__);     \
-		goto out;                                                                \
-	}                                                                                \
-} while (0)
-/* call must return want exactly; on failure the detail names the call,
- * both values and the library's last error message. */
-#define CHECK_RET(call, want) do {                                                       \
-	long r_ = (long)(call), w_ = (long)(want);                                       \
-	if (r_ != w_)                                                                    \
-		FAIL("line %d: %s = %s, want %s (last error: \"%s\")", __LINE__, #call,  \
-		     errstr(r_), errstr(w_), xdpkit_last_error());                       \
-} while (0)
 /* call must return a non-negative value, stored in var. */
 #define CHECK_OK(var, call) do {                                                         \
 	long r_ = (long)(call);                                                          \
@@ -138,19 +63,6 @@ static void set_detail(const char *fmt, ...)
 	var = (int)r_;                                                                   \
 } while (0)
 
-static void run(const char *name, int (*fn)(void))
-{
-	g_detail[0] = '\0';
-	if (fn() == 0) {
-		printf("ok %s\n", name);
-		g_passed++;
-	} else {
-		printf("FAIL %s: %s\n", name, g_detail[0] ? g_detail : "(no detail)");
-		g_failed++;
-	}
-	fflush(stdout);
-}
-
 /* Runs fn when an interface was given, else skips it (not counted). */
 static void run_if(const char *name, int (*fn)(void))
 {
@@ -159,21 +71,6 @@ static void run_if(const char *name, int (*fn)(void))
 		return;
 	}
 	run(name, fn);
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
 }
 
 /* Closes a library map if open; for the out: paths. */
@@ -1366,10 +1263,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* Traffic: the peer sends, an observer sees what reaches our stack. */
 
-static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-
 /* An Ethernet/IPv4/UDP frame of len bytes from the peer to us, its payload
  * "XKMAPS!!", tag, seq. */
 static uint32_t build_frame(uint8_t *p, uint32_t len, uint32_t tag, uint32_t seq)
@@ -1411,104 +1304,6 @@ static int frame_seq(const uint8_t *p, uint32_t len, uint32_t tag)
 	return (int)get32(p + PAYLOAD_OFF + 12);
 }
 
-static int mac_of(int fd, const char *ifname, uint8_t mac[6])
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-		return -1;
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	return 0;
-}
-
-static ino_t netns_ino(void)
-{
-	struct stat st;
-
-	return stat("/proc/thread-self/ns/net", &st) ? 0 : st.st_ino;
-}
-
-/* A packet socket bound to ifname in the current namespace. */
-static int packet_socket(const char *ifname, int *ifindex)
-{
-	struct sockaddr_ll sll;
-	int fd, one = 1, rcvbuf = 8 << 20;
-
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-	if (fd < 0)
-		return -1;
-	*ifindex = (int)if_nametoindex(ifname);
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = *ifindex;
-	if (!*ifindex || bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int peer_open(void)
-{
-	char path[300];
-	int self, ns, fd = -1, idx;
-	ino_t home = netns_ino();
-
-	snprintf(path, sizeof(path), "/run/netns/%s", g_peer_ns);
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (self < 0 || ns < 0) {
-		fprintf(stderr, "test_maps: open netns %s: %s\n", self < 0 ? "self" : path, strerror(errno));
-		return -1;
-	}
-	/* Only this thread moves; no Go code runs on it until it is back. */
-	if (setns(ns, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "test_maps: setns %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	fd = packet_socket(g_peer_if, &idx);
-	if (fd < 0 || mac_of(fd, g_peer_if, g_peer_mac) < 0)
-		fprintf(stderr, "test_maps: peer socket on %s: %s\n", g_peer_if, strerror(errno));
-	if (setns(self, CLONE_NEWNET) < 0 || netns_ino() != home) {
-		fprintf(stderr, "test_maps: cannot return to the test namespace: %s\n", strerror(errno));
-		exit(2);
-	}
-	close(self);
-	close(ns);
-	if (fd < 0)
-		return -1;
-	g_peer_fd = fd;
-	return 0;
-}
-
-static int peer_send(const uint8_t *buf, uint32_t len)
-{
-	int tries;
-
-	for (tries = 0; tries < 1000; tries++) {
-		if (send(g_peer_fd, buf, len, 0) == (ssize_t)len)
-			return 0;
-		if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR)
-			break;
-		sleep_ms(1);
-	}
-	set_detail("peer send: %s", strerror(errno));
-	return -1;
-}
-
-static void drain(int fd)
-{
-	uint8_t buf[2048];
-
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
-		;
-}
-
 /* Sends n frames of this tag, of lengths len0, len0 + step, ... */
 static int send_frames(uint32_t tag, uint32_t n, uint32_t len0, uint32_t step)
 {
@@ -1516,7 +1311,7 @@ static int send_frames(uint32_t tag, uint32_t n, uint32_t len0, uint32_t step)
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		if (peer_send(frame, build_frame(frame, len0 + i * step, tag, i)))
+		if (peer_send(g_peer_fd, frame, build_frame(frame, len0 + i * step, tag, i)))
 			return -1;
 	}
 	return 0;
@@ -1685,10 +1480,7 @@ struct xsk {
 
 static void xsk_close(struct xsk *x)
 {
-	if (x->s)
-		xdpkit_socket_delete(x->s);
-	if (x->u)
-		xdpkit_umem_delete(x->u);
+	release(x->s, x->u);
 	x->s = NULL;
 	x->u = NULL;
 }
@@ -1911,7 +1703,6 @@ static int t_xskmap_set_removed(void) { return removed_on_close(0); }
 
 int main(int argc, char **argv)
 {
-	int fd, idx;
 
 	if (argc == 3 && !strcmp(argv[1], "--pinned-child"))
 		return pinned_child(argv[2]);
@@ -1929,19 +1720,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (g_if) {
-		g_ifindex = (int)if_nametoindex(g_if);
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (!g_ifindex || fd < 0 || mac_of(fd, g_if, g_mac) < 0) {
-			fprintf(stderr, "test_maps: interface %s: %s\n", g_if, strerror(errno));
+		if (if_open(g_if, &g_ifindex, g_mac))
 			return 2;
-		}
-		close(fd);
-		g_obs_fd = packet_socket(g_if, &idx);
+		g_obs_fd = packet_socket(g_if, 8 << 20);
 		if (g_obs_fd < 0) {
-			fprintf(stderr, "test_maps: packet socket on %s: %s\n", g_if, strerror(errno));
+			fprintf(stderr, TEST_NAME ": packet socket on %s: %s\n", g_if, strerror(errno));
 			return 2;
 		}
-		if (peer_open())
+		g_peer_fd = peer_open(g_peer_ns, g_peer_if, 8 << 20, g_peer_mac);
+		if (g_peer_fd < 0)
 			return 2;
 	}
 

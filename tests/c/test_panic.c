@@ -13,54 +13,13 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "xdpkit.h"
+#define TEST_NAME "test_panic"
+#include "common.h"
 
 #define FRAME_SIZE 2048u
 #define UMEM_SIZE ((uint64_t)FRAME_SIZE * 64)
 
 static const char *g_if;
-static char g_detail[1024];
-static int g_passed, g_failed;
-
-static void set_detail_at(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_detail_at(int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(g_detail, sizeof(g_detail), "line %d: ", line);
-
-	va_start(ap, fmt);
-	vsnprintf(g_detail + n, sizeof(g_detail) - (size_t)n, fmt, ap);
-	va_end(ap);
-}
-
-#define CHECK(cond, ...) do { if (!(cond)) { set_detail_at(__LINE__, __VA_ARGS__); goto out; } } while (0)
-#define CHECK_RET(call, want) do {                                                                 \
-	long r_ = (long)(call), w_ = (long)(want);                                                 \
-	if (r_ != w_) {                                                                            \
-		set_detail_at(__LINE__, "%s = %ld, want %ld (last error: \"%s\")", #call, r_, w_, \
-			      xdpkit_last_error());                                                \
-		goto out;                                                                          \
-	}                                                                                          \
-} while (0)
-
-static void report(const char *name, int rc)
-{
-	if (rc == 0) {
-		printf("ok %s\n", name);
-		g_passed++;
-	} else {
-		printf("FAIL %s: %s\n", name, g_detail[0] ? g_detail : "(no detail)");
-		g_failed++;
-	}
-	fflush(stdout);
-	g_detail[0] = '\0';
-}
 
 /* The thread's message after a recovered panic names the call and says
  * "panic"; xdpkit_errmsg hands out the same text. */
@@ -157,8 +116,7 @@ static int panic_socket_create(void)
 		goto out;
 	rc = 0;
 out:
-	if (u)
-		xdpkit_umem_delete(u);
+	release(NULL, u);
 	return rc;
 }
 
@@ -185,8 +143,7 @@ static int panic_umem_delete(void)
 		goto out;
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
+	release(s, NULL);
 	return rc;
 }
 
@@ -208,7 +165,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(fn, "xdpkitGoUmemDelete")) {
 		rc = panic_umem_delete();
 	} else {
-		fprintf(stderr, "test_panic: no test for XDPKIT_TEST_PANIC=%s\n", fn);
+		fprintf(stderr, TEST_NAME ": no test for XDPKIT_TEST_PANIC=%s\n", fn);
 		return 2;
 	}
 	report("PROCESS_SURVIVES_AND_LIBRARY_WORKS", rc);

@@ -13,32 +13,16 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <malloc.h>
 #include <linux/bpf.h>
-#include <net/ethernet.h>
-#include <net/if.h>
-#include <netpacket/packet.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "xdpkit.h"
+#define TEST_NAME "test_xsk"
+#include "common.h"
 
 #define FRAME_SIZE 2048u
 #define NUM_FRAMES 1024u
@@ -56,125 +40,23 @@
 #define MAGIC_SOCK 0x786b736bU
 
 static const char *g_if, *g_peer_ns, *g_peer_if;
-static int g_ifindex, g_peer_fd = -1, g_peer_ifindex;
+static int g_ifindex, g_peer_fd = -1;
 static uint8_t g_mac[6], g_peer_mac[6];
 static uint32_t g_tag = 0x5eed0000;
-static char g_detail[2048];
-static int g_passed, g_failed;
 static uint8_t g_inherited[1024]; /* fds open when main started */
 
 /* ------------------------------------------------------------------ */
-/* Reporting */
+/* Reporting: common.h, and */
 
-static const char *errstr(long v)
-{
-	static char bufs[4][48];
-	static int next;
-	char *b = bufs[next++ & 3];
-	const char *name = NULL;
-	long e = v < 0 ? -v : v;
-
-	if (v < 0) {
-		switch (e) {
-		case EINVAL: name = "EINVAL"; break;
-		case EBADF: name = "EBADF"; break;
-		case EBUSY: name = "EBUSY"; break;
-		case ENODEV: name = "ENODEV"; break;
-		case ENOENT: name = "ENOENT"; break;
-		case ERANGE: name = "ERANGE"; break;
-		case EOPNOTSUPP: name = "EOPNOTSUPP"; break;
-		case EPROTONOSUPPORT: name = "EPROTONOSUPPORT"; break;
-		case ENOTRECOVERABLE: name = "ENOTRECOVERABLE"; break;
-		case ENOMEM: name = "ENOMEM"; break;
-		case EPERM: name = "EPERM"; break;
-		case EEXIST: name = "EEXIST"; break;
-		case ENXIO: name = "ENXIO"; break;
-		case EAGAIN: name = "EAGAIN"; break;
-		case EIO: name = "EIO"; break;
-		}
-	}
-	if (name)
-		snprintf(b, sizeof(bufs[0]), "%ld (-%s)", v, name);
-	else
-		snprintf(b, sizeof(bufs[0]), "%ld", v);
-	return b;
-}
-
-static void set_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void set_detail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(g_detail, sizeof(g_detail), fmt, ap);
-	va_end(ap);
-}
-
-static void set_detail_at(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_detail_at(int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(g_detail, sizeof(g_detail), "line %d: ", line);
-
-	va_start(ap, fmt);
-	vsnprintf(g_detail + n, sizeof(g_detail) - (size_t)n, fmt, ap);
-	va_end(ap);
-}
-
-#define FAIL(...) do { set_detail(__VA_ARGS__); goto out; } while (0)
-#define CHECK(cond, ...) do { if (!(cond)) { set_detail_at(__LINE__, __VA_ARGS__); goto out; } } while (0)
-/* call must return want exactly; on failure the detail names the call,
- * both values and the library's last error message. */
-#define CHECK_RET(call, want) do {                                                       \
-	long r_ = (long)(call), w_ = (long)(want);                                       \
-	if (r_ != w_)                                                                    \
-		FAIL("line %d: %s = %s, want %s (last error: \"%s\")", __LINE__, #call,  \
-		     errstr(r_), errstr(w_), xdpkit_last_error());                       \
-} while (0)
 #define CHECK_NULL(call) do {                                                            \
 	if ((call) != NULL)                                                              \
 		FAIL("line %d: %s is not NULL", __LINE__, #call);                       \
 } while (0)
 
-static void run(const char *name, int (*fn)(void))
-{
-	int rc;
-
-	g_detail[0] = '\0';
-	rc = fn();
-	if (rc == 0) {
-		printf("ok %s\n", name);
-		g_passed++;
-	} else {
-		printf("FAIL %s: %s\n", name, g_detail[0] ? g_detail : "(no detail)");
-		g_failed++;
-	}
-	fflush(stdout);
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* ------------------------------------------------------------------ */
 /* Frames: Ethernet/IPv4/UDP, a payload naming the test (tag) and the
  * frame's number (seq), then a pattern. dir 0 goes peer -> us, dir 1 us
  * -> peer (to an address nobody has, so the peer's stack stays quiet). */
-
-static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
 static uint32_t frame_len(uint32_t seq)
 {
@@ -250,109 +132,16 @@ static int check_frame(const uint8_t *p, uint32_t len, int dir, uint32_t tag, ui
 }
 
 /* ------------------------------------------------------------------ */
-/* The peer: an AF_PACKET socket in the peer namespace. */
+/* The peer: an AF_PACKET socket in the peer namespace (common.h). */
 
-static int mac_of(int fd, const char *ifname, uint8_t mac[6])
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-		return -1;
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	return 0;
-}
-
-static ino_t netns_ino(void)
-{
-	struct stat st;
-
-	return stat("/proc/thread-self/ns/net", &st) ? 0 : st.st_ino;
-}
-
-static int peer_open(void)
-{
-	struct sockaddr_ll sll;
-	char path[300];
-	int self, ns, fd = -1, one = 1, rcvbuf = 32 << 20, ok = 0;
-	ino_t home = netns_ino();
-
-	snprintf(path, sizeof(path), "/run/netns/%s", g_peer_ns);
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (self < 0 || ns < 0) {
-		fprintf(stderr, "test_xsk: open netns %s: %s\n", self < 0 ? "self" : path, strerror(errno));
-		return -1;
-	}
-	/* Only this thread moves; no Go code runs on it until it is back. */
-	if (setns(ns, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "test_xsk: setns %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-	g_peer_ifindex = (int)if_nametoindex(g_peer_if);
-	if (fd < 0 || !g_peer_ifindex || mac_of(fd, g_peer_if, g_peer_mac) < 0) {
-		fprintf(stderr, "test_xsk: peer socket on %s: %s\n", g_peer_if, strerror(errno));
-		goto back;
-	}
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = g_peer_ifindex;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0) {
-		fprintf(stderr, "test_xsk: peer socket setup: %s\n", strerror(errno));
-		goto back;
-	}
-	ok = 1;
-back:
-	if (setns(self, CLONE_NEWNET) < 0 || netns_ino() != home) {
-		fprintf(stderr, "test_xsk: cannot return to the test namespace: %s\n", strerror(errno));
-		exit(2);
-	}
-	close(self);
-	close(ns);
-	if (!ok) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	g_peer_fd = fd;
-	return 0;
-}
-
-static int peer_send(const uint8_t *buf, uint32_t len)
-{
-	int tries;
-
-	for (tries = 0; tries < 1000; tries++) {
-		if (send(g_peer_fd, buf, len, 0) == (ssize_t)len)
-			return 0;
-		if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR)
-			break;
-		sleep_ms(1);
-	}
-	set_detail("peer send: %s", strerror(errno));
-	return -1;
-}
-
-static void peer_drain(void)
-{
-	uint8_t buf[2048];
-
-	while (recv(g_peer_fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
-		;
-}
-
+/* Sends frames first..first+n-1 of this tag from the peer to us. */
 static int send_frames(uint32_t tag, uint32_t first, uint32_t n)
 {
 	uint8_t frame[2048];
 	uint32_t i;
 
 	for (i = first; i < first + n; i++) {
-		if (peer_send(frame, build_frame(frame, 0, tag, i)))
+		if (peer_send(g_peer_fd, frame, build_frame(frame, 0, tag, i)))
 			return -1;
 	}
 	return 0;
@@ -585,6 +374,20 @@ out:
 	return rc;
 }
 
+/* Deletes *s, then *u, NULLing each: both must succeed. */
+static int delete_socket_umem(struct xdpkit_socket **s, struct xdpkit_umem **u)
+{
+	int rc = -1;
+
+	CHECK_RET(xdpkit_socket_delete(*s), 0);
+	*s = NULL;
+	CHECK_RET(xdpkit_umem_delete(*u), 0);
+	*u = NULL;
+	rc = 0;
+out:
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* Traffic tests */
 
@@ -620,18 +423,11 @@ static int rx_inline(uint32_t mode)
 	r = (struct rxer){ s, u, xdpkit_umem_area(u), &rx, &fill, 0 };
 	if (prime_fill(&r, 0, PRIME) || rx_traffic(&r, NPKTS, BURST))
 		goto out;
-	CHECK_RET(xdpkit_socket_delete(s), 0);
-	s = NULL;
-	CHECK_RET(xdpkit_umem_delete(u), 0);
-	u = NULL;
-	if (check_detached(prog))
+	if (delete_socket_umem(&s, &u) || check_detached(prog))
 		goto out;
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -666,18 +462,11 @@ static int rx_batch(uint32_t mode)
 	CHECK_RET(xdpkit_rx_batch(s, NULL, 0), 0);
 	if (prime_fill(&r, 0, PRIME) || rx_traffic(&r, NPKTS, BURST))
 		goto out;
-	CHECK_RET(xdpkit_socket_delete(s), 0);
-	s = NULL;
-	CHECK_RET(xdpkit_umem_delete(u), 0);
-	u = NULL;
-	if (check_detached(prog))
+	if (delete_socket_umem(&s, &u) || check_detached(prog))
 		goto out;
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	if (area != MAP_FAILED)
 		munmap(area, UMEM_SIZE);
 	return rc;
@@ -712,7 +501,7 @@ static int tx_batch(uint32_t mode)
 		descs[i].len = build_frame(area + descs[i].addr, 1, tag, i);
 		descs[i].options = 0;
 	}
-	peer_drain();
+	drain(g_peer_fd);
 	CHECK_RET(xdpkit_tx_batch(s, descs, 0, 0), 0);
 	deadline = now_ms() + 2 * WAIT_MS;
 	while (completed < NPKTS || received < NPKTS) {
@@ -758,18 +547,11 @@ static int tx_batch(uint32_t mode)
 	CHECK(partial, "xdpkit_tx_batch never queued fewer than asked with a 64-entry TX ring");
 	CHECK_RET(xdpkit_socket_stats(s, &st), 0);
 	CHECK(st.tx_invalid_descs == 0, "tx_invalid_descs %llu", (unsigned long long)st.tx_invalid_descs);
-	CHECK_RET(xdpkit_socket_delete(s), 0);
-	s = NULL;
-	CHECK_RET(xdpkit_umem_delete(u), 0);
-	u = NULL;
-	if (check_detached(prog))
+	if (delete_socket_umem(&s, &u) || check_detached(prog))
 		goto out;
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -851,10 +633,7 @@ static int t_stats(void)
 	      "tx = NULL: the socket should have a TX ring of its own");
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -978,39 +757,64 @@ out:
 	return rc;
 }
 
+/* The socket calls that only look at their handle all fail with want on
+ * bs (NULL or not a live socket). */
+static int bad_socket_calls(struct xdpkit_socket *bs, int want)
+{
+	struct xdpkit_desc d = { 0, 64, 0 };
+	XDPKIT_OPTS(xdpkit_stats, st);
+	uint32_t o;
+	int rc = -1;
+
+	CHECK_RET(xdpkit_socket_fd(bs), want);
+	CHECK_RET(xdpkit_socket_kick(bs), want);
+	CHECK_RET(xdpkit_socket_wakeup_rx(bs), want);
+	CHECK_RET(xdpkit_socket_poll(bs, POLLIN, 0), want);
+	CHECK_RET(xdpkit_socket_stats(bs, &st), want);
+	CHECK_RET(xdpkit_socket_options(bs, &o), want);
+	CHECK_RET(xdpkit_socket_queue(bs), want);
+	CHECK_RET(xdpkit_socket_xdp_mode(bs), want);
+	CHECK_RET(xdpkit_socket_prog_id(bs), want);
+	CHECK_RET(xdpkit_rx_batch(bs, &d, 1), want);
+	CHECK_RET(xdpkit_tx_batch(bs, &d, 1, 1), want);
+	CHECK_NULL(xdpkit_socket_rx_ring(bs));
+	rc = 0;
+out:
+	return rc;
+}
+
+/* The same for the UMEM calls, on bu. */
+static int bad_umem_calls(struct xdpkit_umem *bu, int want)
+{
+	uint64_t a = 0;
+	int rc = -1;
+
+	CHECK_RET(xdpkit_umem_fd(bu), want);
+	CHECK_RET(xdpkit_umem_size(bu), want);
+	CHECK_RET(xdpkit_fill_batch(bu, &a, 1), want);
+	CHECK_RET(xdpkit_comp_batch(bu, &a, 1), want);
+	CHECK_NULL(xdpkit_umem_area(bu));
+	rc = 0;
+out:
+	return rc;
+}
+
 static int t_bad_null_handle(void)
 {
 	struct xdpkit_socket *s = NULL;
-	struct xdpkit_desc d = { 0, 64, 0 };
-	XDPKIT_OPTS(xdpkit_stats, st);
-	uint64_t a = 0;
-	uint32_t o;
 	int rc = -1;
 
 	CHECK_RET(xdpkit_socket_create(&s, g_if, 1, NULL, NULL, NULL, NULL), -EINVAL);
 	CHECK_RET(xdpkit_socket_delete(NULL), -EINVAL);
-	CHECK_RET(xdpkit_socket_fd(NULL), -EINVAL);
-	CHECK_RET(xdpkit_socket_kick(NULL), -EINVAL);
-	CHECK_RET(xdpkit_socket_wakeup_rx(NULL), -EINVAL);
-	CHECK_RET(xdpkit_socket_poll(NULL, POLLIN, 0), -EINVAL);
-	CHECK_RET(xdpkit_socket_stats(NULL, &st), -EINVAL);
-	CHECK_RET(xdpkit_socket_options(NULL, &o), -EINVAL);
-	CHECK_RET(xdpkit_socket_queue(NULL), -EINVAL);
+	if (bad_socket_calls(NULL, -EINVAL))
+		goto out;
 	CHECK_RET(xdpkit_socket_ifindex(NULL), -EINVAL);
-	CHECK_RET(xdpkit_socket_xdp_mode(NULL), -EINVAL);
-	CHECK_RET(xdpkit_socket_prog_id(NULL), -EINVAL);
-	CHECK_RET(xdpkit_rx_batch(NULL, &d, 1), -EINVAL);
-	CHECK_RET(xdpkit_tx_batch(NULL, &d, 1, 1), -EINVAL);
-	CHECK_NULL(xdpkit_socket_rx_ring(NULL));
 	CHECK_NULL(xdpkit_socket_tx_ring(NULL));
 	CHECK_NULL(xdpkit_socket_fill_ring(NULL));
 	CHECK_NULL(xdpkit_socket_comp_ring(NULL));
 	CHECK_RET(xdpkit_umem_delete(NULL), -EINVAL);
-	CHECK_RET(xdpkit_umem_fd(NULL), -EINVAL);
-	CHECK_RET(xdpkit_umem_size(NULL), -EINVAL);
-	CHECK_RET(xdpkit_fill_batch(NULL, &a, 1), -EINVAL);
-	CHECK_RET(xdpkit_comp_batch(NULL, &a, 1), -EINVAL);
-	CHECK_NULL(xdpkit_umem_area(NULL));
+	if (bad_umem_calls(NULL, -EINVAL))
+		goto out;
 	CHECK_NULL(xdpkit_umem_fill_ring(NULL));
 	CHECK_NULL(xdpkit_umem_comp_ring(NULL));
 	rc = 0;
@@ -1023,30 +827,13 @@ out:
 static int forged_calls(struct xdpkit_socket *fs, struct xdpkit_umem *fu)
 {
 	struct xdpkit_socket *s = NULL;
-	struct xdpkit_desc d = { 0, 64, 0 };
-	XDPKIT_OPTS(xdpkit_stats, st);
-	uint64_t a = 0;
-	uint32_t o;
 	int rc = -1;
 
-	CHECK_RET(xdpkit_socket_fd(fs), -EBADF);
-	CHECK_RET(xdpkit_socket_kick(fs), -EBADF);
-	CHECK_RET(xdpkit_socket_wakeup_rx(fs), -EBADF);
-	CHECK_RET(xdpkit_socket_poll(fs, POLLIN, 0), -EBADF);
-	CHECK_RET(xdpkit_socket_stats(fs, &st), -EBADF);
-	CHECK_RET(xdpkit_socket_options(fs, &o), -EBADF);
-	CHECK_RET(xdpkit_socket_queue(fs), -EBADF);
-	CHECK_RET(xdpkit_socket_xdp_mode(fs), -EBADF);
-	CHECK_RET(xdpkit_socket_prog_id(fs), -EBADF);
-	CHECK_RET(xdpkit_rx_batch(fs, &d, 1), -EBADF);
-	CHECK_RET(xdpkit_tx_batch(fs, &d, 1, 1), -EBADF);
-	CHECK_NULL(xdpkit_socket_rx_ring(fs));
+	if (bad_socket_calls(fs, -EBADF))
+		goto out;
 	CHECK_RET(xdpkit_socket_delete(fs), -EBADF);
-	CHECK_RET(xdpkit_umem_fd(fu), -EBADF);
-	CHECK_RET(xdpkit_umem_size(fu), -EBADF);
-	CHECK_RET(xdpkit_fill_batch(fu, &a, 1), -EBADF);
-	CHECK_RET(xdpkit_comp_batch(fu, &a, 1), -EBADF);
-	CHECK_NULL(xdpkit_umem_area(fu));
+	if (bad_umem_calls(fu, -EBADF))
+		goto out;
 	CHECK_RET(xdpkit_socket_create(&s, g_if, 1, fu, NULL, NULL, NULL), -EBADF);
 	CHECK_RET(xdpkit_umem_delete(fu), -EBADF);
 	rc = 0;
@@ -1108,10 +895,7 @@ static int t_bad_closed_handle(void)
 	u = NULL;
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -1132,10 +916,7 @@ static int t_bad_double_delete(void)
 	u = NULL;
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -1162,17 +943,12 @@ static int t_bad_stale_handle(void)
 		CHECK_RET(xdpkit_umem_delete(old_u), -EBADF);
 		CHECK_RET(xdpkit_socket_queue(s), 1);
 		CHECK_RET(xdpkit_umem_size(u), (long)FRAME_SIZE * 64);
-		CHECK_RET(xdpkit_socket_delete(s), 0);
-		s = NULL;
-		CHECK_RET(xdpkit_umem_delete(u), 0);
-		u = NULL;
+		if (delete_socket_umem(&s, &u))
+			goto out;
 	}
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -1230,10 +1006,7 @@ static int t_bad_queue(void)
 	u = NULL;
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -1259,10 +1032,7 @@ static int socket_cfg_fails(const struct xdpkit_socket_config *cfg, int want, co
 	u = NULL;
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -1494,16 +1264,11 @@ static int t_zerocopy_veth(void)
 	CHECK_RET(xdpkit_socket_create(&s, g_if, 1, u, NULL, NULL, &cp), 0);
 	CHECK_RET(xdpkit_socket_options(s, &opts), 0);
 	CHECK(!(opts & XDPKIT_OPTIONS_ZEROCOPY), "options %#x", opts);
-	CHECK_RET(xdpkit_socket_delete(s), 0);
-	s = NULL;
-	CHECK_RET(xdpkit_umem_delete(u), 0);
-	u = NULL;
+	if (delete_socket_umem(&s, &u))
+		goto out;
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -1595,11 +1360,7 @@ static int t_survivor_rx(void)
 	CHECK(g_sv.s, "no survivor socket");
 	if (check_socket_info(g_sv.s, 0, XDPKIT_XDP_FLAGS_SKB_MODE) || rx_traffic(&g_sv.r, NPKTS, BURST))
 		goto out;
-	CHECK_RET(xdpkit_socket_delete(g_sv.s), 0);
-	g_sv.s = NULL;
-	CHECK_RET(xdpkit_umem_delete(g_sv.u), 0);
-	g_sv.u = NULL;
-	if (check_detached(prog))
+	if (delete_socket_umem(&g_sv.s, &g_sv.u) || check_detached(prog))
 		goto out;
 	rc = 0;
 out:
@@ -1653,16 +1414,11 @@ static int leak_cycle(void)
 
 	CHECK_RET(xdpkit_umem_create(&u, NULL, (uint64_t)FRAME_SIZE * 64, NULL, NULL, &ucfg), 0);
 	CHECK_RET(xdpkit_socket_create(&s, g_if, 0, u, NULL, NULL, &scfg), 0);
-	CHECK_RET(xdpkit_socket_delete(s), 0);
-	s = NULL;
-	CHECK_RET(xdpkit_umem_delete(u), 0);
-	u = NULL;
+	if (delete_socket_umem(&s, &u))
+		goto out;
 	rc = 0;
 out:
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -1815,10 +1571,7 @@ static int t_cloexec(void)
 out:
 	if (d)
 		closedir(d);
-	if (s)
-		xdpkit_socket_delete(s);
-	if (u)
-		xdpkit_umem_delete(u);
+	release(s, u);
 	return rc;
 }
 
@@ -1850,14 +1603,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s IFNAME PEER_NETNS PEER_IFNAME (see tests/c/run.sh)\n", argv[0]);
 		return 2;
 	}
-	g_ifindex = (int)if_nametoindex(g_if);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (!g_ifindex || fd < 0 || mac_of(fd, g_if, g_mac) < 0) {
-		fprintf(stderr, "test_xsk: interface %s: %s\n", g_if, strerror(errno));
+	if (if_open(g_if, &g_ifindex, g_mac))
 		return 2;
-	}
-	close(fd);
-	if (peer_open())
+	g_peer_fd = peer_open(g_peer_ns, g_peer_if, 32 << 20, g_peer_mac);
+	if (g_peer_fd < 0)
 		return 2;
 
 	run("VERSION", t_version);
