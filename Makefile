@@ -62,11 +62,11 @@ $(BUILD)/examples/rxdrop_go: $(GOSRC) $(shell find examples/go -name '*.go')
 demo: examples
 	./scripts/demo.sh $(BUILD)/examples
 
-$(BUILD)/tests/%: tests/c/%.c include/xdpkit.h $(LIB)
+$(BUILD)/tests/%: tests/c/%.c tests/c/common.h include/xdpkit.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $< $(LDLIBS)
 
-test: lib header-check examples check-ldd check-generate test-go test-c test-compat test-map-examples test-rust test-python
+test: lib header-check examples check-ldd check-generate test-go test-c test-compat test-map-examples test-rust test-python test-reliability
 
 test-go:
 	$(GO) vet ./...
@@ -106,6 +106,20 @@ python-wheel: lib
 	$(PYTHON) -m pip wheel --no-deps -w $(abspath $(BUILD))/wheels ./bindings/python; \
 		rc=$$?; rm -rf bindings/python/xdpkit/libxdpkit.so bindings/python/build bindings/python/xdpkit.egg-info; exit $$rc
 
+# Benchmarks (root; not part of test): every implementation against libxdp
+# on a veth pair, interleaved, then micro-benchmarks; writes
+# bench/results/<date>-<kernel>.md. See bench/README.md for the variables.
+BENCH_DURATION ?= 5
+BENCH_RUNS     ?= 3
+BENCH_CASES    ?= default
+BENCH_IMPLS    ?= default
+.PHONY: bench
+bench: lib examples cli
+	CC=$(CC) CARGO=$(CARGO) ./bench/prepare.sh $(BUILD)
+	$(GO) build -o $(BUILD)/bench/xdpbench ./bench
+	$(BUILD)/bench/xdpbench -build $(BUILD) -go $(GO) -python $(PYTHON) -duration $(BENCH_DURATION) \
+		-runs $(BENCH_RUNS) -cases '$(BENCH_CASES)' -impls '$(BENCH_IMPLS)'
+
 check-ldd: $(LIB)
 	./scripts/check-lib.sh $(LIB)
 
@@ -134,3 +148,7 @@ install: $(LIB) $(BUILD)/xdpkit.pc $(BUILD)/xdpkit
 
 clean:
 	rm -rf $(BUILD)
+
+# Reliability: test-reliability (in test), test-long, fuzz, test-sanitize
+# (test-asan, test-valgrind); see tests/RELIABILITY.md.
+include tests/reliability/reliability.mk

@@ -50,7 +50,9 @@ int xdpkit_tx_batch(struct xdpkit_socket *s, const struct xdpkit_desc *in, uint3
 	if (kick && (!(s->bind_flags & XDPKIT_BIND_NEED_WAKEUP) || xdpkit_ring_prod_needs_wakeup(s->tx))) {
 		int err = xdpkit__kick(s);
 
-		if (err)
+		/* What is on the ring stays there: report it, not the kick's
+		 * error (whose message stays in xdpkit_last_error()). */
+		if (err && !fit)
 			return err;
 	}
 	return (int)fit;

@@ -46,6 +46,7 @@ int xdpkit_umem_create(struct xdpkit_umem **out, void *area, uint64_t size,
 		       struct xdpkit_ring_prod *fill, struct xdpkit_ring_cons *comp,
 		       const struct xdpkit_umem_config *cfg)
 {
+	FORK_GUARD();
 	return umem_create(__func__, out, -1, area, size, fill, comp, cfg);
 }
 
@@ -53,6 +54,7 @@ int xdpkit_umem_create_with_fd(struct xdpkit_umem **out, int fd, void *area, uin
 			       struct xdpkit_ring_prod *fill, struct xdpkit_ring_cons *comp,
 			       const struct xdpkit_umem_config *cfg)
 {
+	FORK_GUARD();
 	if (fd < 0)
 		return xdpkit__fail(EBADF, "%s: fd %d is not valid", __func__, fd);
 	return umem_create(__func__, out, fd, area, size, fill, comp, cfg);
@@ -82,6 +84,8 @@ static int socket_create(const char *fn, struct xdpkit_socket **out, const char 
 	struct xdpkit_socket *s;
 	int err;
 
+	if (__builtin_expect(xdpkit__forked, 0))
+		return xdpkit__forked_fail(fn);
 	if (!out)
 		return xdpkit__fail(EINVAL, "%s: out is NULL", fn);
 	*out = NULL;
@@ -142,6 +146,7 @@ int xdpkit_socket_create_all_queues(struct xdpkit_socket **out, uint32_t max, co
 	uint32_t rxq = 0, q;
 	int err;
 
+	FORK_GUARD();
 	if (!out)
 		return xdpkit__fail(EINVAL, "%s: out is NULL", __func__);
 	if (!ifname)
@@ -202,6 +207,7 @@ int xdpkit_socket_prog_id(struct xdpkit_socket *s)
 
 int xdpkit_if_queues(const char *ifname, uint32_t *rx, uint32_t *tx)
 {
+	FORK_GUARD();
 	if (!ifname)
 		return xdpkit__fail(EINVAL, "xdpkit_if_queues: ifname is NULL");
 	return xdpkitGoIfQueues((char *)ifname, rx, tx);
@@ -210,6 +216,7 @@ int xdpkit_if_queues(const char *ifname, uint32_t *rx, uint32_t *tx)
 int xdpkit_if_xdp_features(const char *ifname, uint64_t *features, uint32_t *zc_max_segs,
 			   uint64_t *xsk_features)
 {
+	FORK_GUARD();
 	if (!ifname)
 		return xdpkit__fail(EINVAL, "xdpkit_if_xdp_features: ifname is NULL");
 	return xdpkitGoIfFeatures((char *)ifname, features, zc_max_segs, xsk_features);

@@ -76,8 +76,15 @@ int xdpkit__registry_has(const void *h);
  * malloc put at the same address. */
 void xdpkit__handle_free(void *h);
 
+/* Set in a child forked (without exec) from a process that has loaded the
+ * library (capi/fork.c): every public function then fails with -ECHILD
+ * before touching Go, the registry or the rings. */
+extern volatile int xdpkit__forked;
+int xdpkit__forked_fail(const char *fn);
+#define FORK_GUARD() do { if (__builtin_expect(xdpkit__forked, 0)) return xdpkit__forked_fail(__func__); } while (0)
+
 /* Checks a handle: 0, -EINVAL (NULL) or -EBADF (not live or wrong kind),
- * with the message set. */
+ * with the message set; -ECHILD in a forked child. */
 int xdpkit__check(const void *h, uint32_t magic, const char *fn);
 
 /* Return -EINVAL/-EBADF (or NULL) from the calling export for a bad handle. */

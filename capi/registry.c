@@ -142,6 +142,8 @@ int xdpkit__check(const void *h, uint32_t magic, const char *fn)
 			   magic == XDPKIT_MAGIC_PROG ? "program" :
 			   magic == XDPKIT_MAGIC_POOL ? "frame pool" : "link";
 
+	if (__builtin_expect(xdpkit__forked, 0))
+		return xdpkit__forked_fail(fn);
 	if (!h)
 		return xdpkit__fail(EINVAL, "%s: %s handle is NULL", fn, kind);
 	if (!xdpkit__registry_has(h) || *(const uint32_t *)h != magic)

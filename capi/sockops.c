@@ -165,6 +165,7 @@ int xdpkit_if_index(const char *ifname)
 {
 	unsigned int idx;
 
+	FORK_GUARD();
 	if (!ifname)
 		return xdpkit__fail(EINVAL, "xdpkit_if_index: ifname is NULL");
 	idx = if_nametoindex(ifname);

@@ -14,6 +14,16 @@
  *  - Handles (struct xdpkit_umem, struct xdpkit_socket) are opaque. NULL,
  *    forged, closed and double-closed handles are detected: -EINVAL for
  *    NULL, -EBADF for the others.
+ *  - -EPERM (or -EACCES) for want of privilege: the message names the
+ *    capabilities the call needs and those the process lacks: CAP_NET_RAW
+ *    for AF_XDP sockets, CAP_BPF for maps and programs, CAP_NET_ADMIN for
+ *    XDP programs, CAP_SYS_ADMIN for xdpkit_map_open_id.
+ *  - In a child forked (without exec) from a process that has loaded the
+ *    library, every function fails with -ECHILD (NULL for pointers) at
+ *    once, without entering the library's Go runtime, which does not
+ *    survive fork(); xdpkit_version, xdpkit_strerror, xdpkit_last_error and
+ *    xdpkit_errmsg still work. The inline ring helpers cannot check: a
+ *    child must not touch inherited rings. Exec (spawn) a new process.
  *  - Config structs start with their size (`sz`): fill it with sizeof(),
  *    or use XDPKIT_OPTS(). Passing NULL selects every default.
  *  - The data path is the ring helpers below: static inline functions over
@@ -433,7 +443,8 @@ int xdpkit_rx_batch(struct xdpkit_socket *sock, struct xdpkit_desc *out, uint32_
 /* Queues up to n descriptors for sending (as many as fit; every one is
  * checked against the UMEM first, -EINVAL if one lies outside it) and,
  * when kick is non-zero, wakes the kernel if it needs it. Returns the
- * number queued. */
+ * number queued; a failed kick is returned as its errno only when nothing
+ * was queued (its message is in xdpkit_last_error() either way). */
 int xdpkit_tx_batch(struct xdpkit_socket *sock, const struct xdpkit_desc *in, uint32_t n, int kick);
 /* Puts up to n frame addresses on the UMEM's fill ring (as many as fit).
  * Returns the number put. */
