@@ -27,13 +27,17 @@ def test_quick_start_runs(netns_pair, capsys):
     code = (quick_start().replace('"eth0"', repr(a.ifname)).replace("while True:", "for _ in range(3):")
             .replace("timeout=1.0", "timeout=0.4"))
     frames = [udp_frame(b.mac, a.mac, b.ip, a.ip, n) for n in (64, 65, 66)]
-    timer = threading.Timer(0.1, send_frames, (b, b.ifname, frames))
-    timer.start()
+    # Send once the socket is bound and its fill ring filled: right after
+    # the quick start's fill line, from another thread (it enters B).
+    fill_line = next(l for l in code.splitlines() if "sock.fill(" in l)
+    code = code.replace(fill_line, fill_line + "\n    __send()", 1)
+    sender = threading.Thread(target=send_frames, args=(b, b.ifname, frames))
     try:
         with enter(a):
-            exec(compile(code, str(README), "exec"), {})
+            exec(compile(code, str(README), "exec"), {"__send": sender.start})
     finally:
-        timer.join()
+        if sender.is_alive() or sender.ident is not None:
+            sender.join()
     out = capsys.readouterr().out.split()
     assert out[0::2] == ["64", "65", "66"]
     assert out[1] == frames[0][:14].hex()
