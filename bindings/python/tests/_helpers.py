@@ -45,3 +45,13 @@ def complete_n(sock: xdpkit.Socket, n: int, timeout: float = 3.0) -> List[int]:
         if not c:
             time.sleep(0.001)
     return done
+
+
+def wait_for(cond, timeout: float = 3.0) -> bool:
+    """Polls cond() until it is true or timeout seconds pass."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True

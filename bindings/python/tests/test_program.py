@@ -14,7 +14,7 @@ from xdpkit import CpuMap, Map, PerCpuMap, Program, Queue, Stack, XdpkitError, X
 from xdpkit.frames import udp_frame
 from xdpkit.testing import enter, send_frames
 
-from _helpers import OBJS, recv_n
+from _helpers import OBJS, recv_n, wait_for
 
 CPUMAP_RR = OBJS / "cpumap_rr_bpfel.o"
 QUEUE_STACK = OBJS / "queue_stack_bpfel.o"
@@ -150,8 +150,8 @@ def test_default_program_managed_by_hand(netns_pair):
             xsks.clear(0)  # back to XDP_PASS
             before = a.stat("rx_packets")
             send_frames(b, b.ifname, frames[:1])
-            time.sleep(0.1)
-            assert sock.recv() == [] and a.stat("rx_packets") == before + 1
+            assert wait_for(lambda: a.stat("rx_packets") == before + 1)
+            assert sock.recv() == []
 
 
 def test_cpumap_round_robin_delivers_on_the_chosen_cpus(netns_pair):
