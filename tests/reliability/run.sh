@@ -156,5 +156,5 @@ else
 	cannot python_spawn "python3 missing"
 fi
 
-echo "run.sh ($mode): ${passed} passed, ${#failed[@]} failed${failed[*]:+: ${failed[*]}}${skipped[*]:+; skipped: ${skipped[*]}}"
+echo "reliability-$mode: ${passed} passed, ${#failed[@]} failed${failed[*]:+: ${failed[*]}}${skipped[*]:+; skipped: ${skipped[*]}}"
 [ ${#failed[@]} -eq 0 ]
