@@ -5,10 +5,11 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/xdpkit/xdpkit/internal/netns"
 )
 
 // pair is two network namespaces joined by a veth pair: IfA in A (the
@@ -97,36 +98,12 @@ func (p *pair) close() {
 	_, _ = run("ip", "netns", "del", p.B)
 }
 
-// inNetns runs fn on a locked OS thread switched into the named network
-// namespace, and switches back.
-func inNetns(name string, fn func() error) error {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	orig, err := os.Open("/proc/thread-self/ns/net")
-	if err != nil {
-		return err
-	}
-	defer orig.Close()
-	target, err := os.Open("/run/netns/" + name)
-	if err != nil {
-		return fmt.Errorf("network namespace %s: %w", name, err)
-	}
-	defer target.Close()
-	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-		return fmt.Errorf("setns %s: %w", name, err)
-	}
-	defer func() {
-		if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
-			// Leave the thread locked: it dies with its goroutine.
-			runtime.LockOSThread()
-		}
-	}()
-	return fn()
-}
-
 // pinThread pins the calling OS thread to one CPU.
 func pinThread(cpu int) error {
 	var set unix.CPUSet
 	set.Set(cpu)
 	return unix.SchedSetaffinity(0, &set)
 }
+
+// inNetns runs fn with the calling thread in the named network namespace.
+func inNetns(name string, fn func() error) error { return netns.Do(name, fn) }

@@ -4,39 +4,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"github.com/xdpkit/xdpkit/internal/netns"
 )
-
-// inNetns runs fn on a locked OS thread switched into the named network
-// namespace (/run/netns/NAME, as ip netns add makes), and switches back.
-// Sockets and programs created inside stay in the namespace.
-func inNetns(name string, fn func() error) error {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	orig, err := os.Open("/proc/thread-self/ns/net")
-	if err != nil {
-		return err
-	}
-	defer orig.Close()
-	target, err := os.Open("/run/netns/" + name)
-	if err != nil {
-		return fmt.Errorf("network namespace %s: %w", name, err)
-	}
-	defer target.Close()
-	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-		return fmt.Errorf("setns %s: %w", name, err)
-	}
-	defer func() {
-		if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
-			// The thread stays locked and dies with its goroutine.
-			runtime.LockOSThread()
-		}
-	}()
-	return fn()
-}
 
 // ip runs an iproute2 command.
 func ip(args ...string) error {
@@ -57,3 +28,7 @@ func disableIPv6() error {
 	}
 	return nil
 }
+
+// inNetns runs fn with the calling thread in the named network namespace
+// (/run/netns/NAME); sockets and programs created inside stay there.
+func inNetns(name string, fn func() error) error { return netns.Do(name, fn) }

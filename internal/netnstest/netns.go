@@ -9,11 +9,12 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/xdpkit/xdpkit/internal/netns"
 )
 
 // NS is a named network namespace (as `ip netns add` makes).
@@ -123,27 +124,7 @@ func (n NS) Exec(args ...string) (string, error) {
 // Do runs fn on a locked OS thread switched into the namespace, and
 // switches back afterwards. Sockets created inside stay in the namespace.
 func (n NS) Do(fn func() error) error {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	orig, err := os.Open("/proc/thread-self/ns/net")
-	if err != nil {
-		return err
-	}
-	defer orig.Close()
-	target, err := os.Open("/run/netns/" + n.Name)
-	if err != nil {
-		return err
-	}
-	defer target.Close()
-	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-		return fmt.Errorf("setns %s: %w", n.Name, err)
-	}
-	defer func() {
-		if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
-			panic("netnstest: cannot return to the original netns: " + err.Error())
-		}
-	}()
-	return fn()
+	return netns.Do(n.Name, fn)
 }
 
 // PacketSocket is an AF_PACKET socket bound to one interface, for sending
